@@ -1,0 +1,11 @@
+import { getDb } from "@/db/client";
+import { parseIdParam, withContext } from "@/lib/api/handler";
+import { getApprovalOrThrow } from "@/lib/approvals/get-approval";
+
+export const dynamic = "force-dynamic";
+
+/** `GET /api/v1/approvals/{id}` → the approval. */
+export const GET = withContext<{ id: string }>(async (_req, ctx, params) => {
+  const approvalId = parseIdParam(params.id, "Approval");
+  return Response.json(await getApprovalOrThrow(getDb(), { organizationId: ctx.organizationId, approvalId }));
+});

@@ -1,0 +1,21 @@
+import { getDb } from "@/db/client";
+import { listApprovals } from "@/db/queries/approvals";
+import { withContext } from "@/lib/api/handler";
+import { listApprovalsQuerySchema } from "@/lib/approvals/schemas";
+import { serializeApproval } from "@/lib/approvals/serialize";
+import { fromZodError } from "@/lib/errors";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * `GET /api/v1/approvals?status=pending` → the organization's approvals, newest first (JSON array of
+ * `{ id, taskId, taskTitle, kind, reason, status, … }`). `status` takes one or more comma-separated
+ * statuses (`pending`, `approved`, `rejected`, `expired`); without it, all.
+ */
+export const GET = withContext(async (req, ctx) => {
+  const params = Object.fromEntries(new URL(req.url).searchParams);
+  const query = listApprovalsQuerySchema.safeParse(params);
+  if (!query.success) throw fromZodError(query.error, "query");
+  const rows = await listApprovals(getDb(), { organizationId: ctx.organizationId, statuses: query.data.status, limit: query.data.limit });
+  return Response.json(rows.map(serializeApproval));
+});

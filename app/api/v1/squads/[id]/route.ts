@@ -1,0 +1,23 @@
+import { getDb } from "@/db/client";
+import { parseIdParam, parseJsonBody, withContext } from "@/lib/api/handler";
+import { getSquadOrThrow } from "@/lib/squads/get-squad";
+import { updateSquadSchema } from "@/lib/squads/schemas";
+import { updateSquadSettings } from "@/lib/squads/update-squad";
+
+export const dynamic = "force-dynamic";
+
+/** `GET /api/v1/squads/{id}` → the squad with its agents. */
+export const GET = withContext<{ id: string }>(async (_req, ctx, params) => {
+  const squadId = parseIdParam(params.id, "Squad");
+  return Response.json(await getSquadOrThrow(getDb(), { organizationId: ctx.organizationId, squadId }));
+});
+
+/**
+ * `PATCH /api/v1/squads/{id}` `{ name?, autonomy?, budgetUsdMicros?, policy?, agents? }` → the updated
+ * squad. `agents` changes agents by role (add, update prompt/route, `enabled: false` removes).
+ */
+export const PATCH = withContext<{ id: string }>(async (req, ctx, params) => {
+  const squadId = parseIdParam(params.id, "Squad");
+  const input = await parseJsonBody(req, updateSquadSchema);
+  return Response.json(await updateSquadSettings(getDb(), { organizationId: ctx.organizationId, squadId }, input));
+});

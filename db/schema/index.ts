@@ -1,0 +1,5 @@
+export * from "./auth";
+export * from "./squads";
+export * from "./tasks";
+export * from "./usage";
+export * from "./integrations";

@@ -1,0 +1,94 @@
+import { bigint, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, organizationId, updatedAt } from "./_columns";
+
+/** A git repository a squad works on: a local path (embedded default) or a GitHub repository. */
+export const repositories = pgTable(
+  "repositories",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: organizationId(),
+    name: text("name").notNull(),
+    localPath: text("local_path"),
+    githubFullName: text("github_full_name"),
+    defaultBranch: text("default_branch").notNull().default("main"),
+    /** Shell command QA runs in the worktree, e.g. `npm test`. */
+    testCommand: text("test_command").notNull().default("npm test"),
+    /** HMAC secret for `X-Hub-Signature-256` of this repository's webhook. */
+    webhookSecret: text("webhook_secret").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("repositories_organization_id_idx").on(t.organizationId)],
+);
+
+export const squadAutonomy = ["autonomous", "supervised", "human_required"] as const;
+export type SquadAutonomy = (typeof squadAutonomy)[number];
+
+export const squads = pgTable(
+  "squads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: organizationId(),
+    name: text("name").notNull(),
+    repositoryId: uuid("repository_id").references(() => repositories.id, { onDelete: "set null" }),
+    autonomy: text("autonomy", { enum: squadAutonomy }).notNull().default("autonomous"),
+    /** Policy rules and approval timeout (`lib/policy/schemas.ts` `squadPolicySchema`); parsed on read. */
+    policy: jsonb("policy").$type<Record<string, unknown>>().notNull().default({}),
+    /** Budget of each task of the squad, in USD micros; crossing it pauses the run for approval. Null = none. */
+    budgetUsdMicros: bigint("budget_usd_micros", { mode: "number" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("squads_organization_id_idx").on(t.organizationId)],
+);
+
+/**
+ * Every role an agent can have (personas, tools and default model routes: `lib/agents/roles/*`).
+ * `developer` is the generalist of the default squad; the specialised developers take subtasks of
+ * their own area when a squad has them.
+ */
+export const agentRoles = [
+  "product_manager",
+  "architect",
+  "tech_lead",
+  "developer",
+  "backend_developer",
+  "frontend_developer",
+  "qa_engineer",
+  "devops_engineer",
+] as const;
+export type AgentRole = (typeof agentRoles)[number];
+
+/** One candidate model for an agent, tried in order. `provider` is `openai`, `anthropic` or `offline`. */
+export type ModelCandidate = { provider: "openai" | "anthropic" | "offline"; model: string };
+
+/**
+ * Limits on an agent's model route (see `lib/llm/route-constraints.ts`): `privacy: "local_only"` keeps
+ * its calls on local OpenAI-compatible servers (or the offline model); `maxCostPerCallUsdMicros` skips
+ * candidates whose worst-case cost for a call is higher.
+ */
+export type AgentRouteConstraints = { privacy?: "any" | "local_only"; maxCostPerCallUsdMicros?: number | null };
+
+export const agents = pgTable(
+  "agents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: organizationId(),
+    squadId: uuid("squad_id")
+      .notNull()
+      .references(() => squads.id, { onDelete: "cascade" }),
+    role: text("role", { enum: agentRoles }).notNull(),
+    name: text("name").notNull(),
+    /** Ordered model candidates; empty means "the configured default provider". */
+    modelRoute: jsonb("model_route").$type<ModelCandidate[]>().notNull().default([]),
+    /** Privacy and cost limits on the route (`AgentRouteConstraints`). */
+    routeConstraints: jsonb("route_constraints").$type<AgentRouteConstraints>().notNull().default({}),
+    /** Optional text appended to the role's persona (system prompt). */
+    instructions: text("instructions"),
+    /** Optional replacement of the role's persona (system prompt); null = the role's own. */
+    systemPrompt: text("system_prompt"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("agents_squad_id_idx").on(t.squadId), index("agents_organization_id_idx").on(t.organizationId)],
+);

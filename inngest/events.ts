@@ -1,0 +1,61 @@
+import { eventType } from "inngest";
+import { z } from "zod";
+import { agentRoles } from "@/db/schema/squads";
+
+/**
+ * Every event Squadron sends or receives, with its zod schema. Event names are part of the public
+ * contract (ARCHITECTURE.md); the SDK validates payloads against these schemas at runtime.
+ */
+
+/** A task is ready for its squad: starts the task workflow. */
+export const taskAssigned = eventType("squad/task.assigned", {
+  schema: z.object({
+    taskId: z.uuid(),
+    organizationId: z.string().min(1),
+  }),
+});
+
+const collaboration = {
+  taskId: z.uuid(),
+  organizationId: z.string().min(1),
+  /** One question and its answer share this id. */
+  collaborationId: z.uuid(),
+  fromRole: z.enum(agentRoles),
+  toRole: z.enum(agentRoles),
+};
+
+/**
+ * A message between two agents of a task's squad. `kind: "question"`: `fromRole` asks `toRole`
+ * (starts the `agent-collaboration` function, in which `toRole` answers in its own run);
+ * `kind: "answer"`: the reply, back from `toRole` of the question (now `fromRole`) to the asker,
+ * which waits for it by `collaborationId`.
+ */
+export const agentCollaborate = eventType("squad/agent.collaborate", {
+  schema: z.discriminatedUnion("kind", [
+    z.object({ ...collaboration, kind: z.literal("question"), question: z.string().min(1).max(10_000) }),
+    z.object({ ...collaboration, kind: z.literal("answer"), answer: z.string().min(1).max(20_000) }),
+  ]),
+});
+
+/** A task reached a terminal state. */
+export const taskCompleted = eventType("squad/task.completed", {
+  schema: z.object({
+    taskId: z.uuid(),
+    organizationId: z.string().min(1),
+    status: z.enum(["completed", "failed", "cancelled"]),
+    /** Id of the `patch` artifact, when the squad changed code. */
+    patchArtifactId: z.uuid().nullable(),
+  }),
+});
+
+/** A human decided an approval the workflow waits on. */
+export const approvalDecided = eventType("squad/approval.decided", {
+  schema: z.object({
+    approvalId: z.uuid(),
+    taskId: z.uuid(),
+    organizationId: z.string().min(1),
+    decision: z.enum(["approve", "reject"]),
+    comment: z.string().max(10_000).optional(),
+    decidedByUserId: z.string().min(1),
+  }),
+});

@@ -1,0 +1,68 @@
+import type { ApprovalKind, TaskStatus } from "@/db/schema";
+import { approvalDecided } from "@/inngest/events";
+import { TaskStopped, type TaskRun } from "@/lib/tasks/task-run";
+import { cancelTask } from "@/lib/tasks/workflow";
+import { requestApproval } from "./request-approval";
+import { resolveApproval } from "./resolve-approval";
+
+/**
+ * Stops the run until a person decides (durable steps `<stepPrefix>/…`): asks for the approval,
+ * waits for `squad/approval.decided` with this approval's id (CEL `if`) up to the squad's approval
+ * timeout, and settles it.
+ *
+ * @returns the person's instructions when they approved (null when they approved without comment)
+ * @throws TaskStopped when they rejected it or nobody decided in time: the task is then `cancelled`
+ *   with the reason ("Rejected by Ann: …", "… approval expired")
+ */
+export async function awaitApproval(
+  run: TaskRun,
+  input: {
+    /** Names the approval within the run (parallel branches asking with the same key share it). */
+    key: string;
+    /** Prefix of this wait's step ids (default `approval/<key>`); unique per branch that waits. */
+    stepPrefix?: string;
+    kind: ApprovalKind;
+    reason: string;
+    requestedBy: string;
+    details?: Record<string, unknown>;
+    /** The task's status once approved (e.g. `running`). */
+    resumeStatus: TaskStatus;
+  },
+): Promise<string | null> {
+  const { steps } = run.rt;
+  const { ctx, runId } = run;
+  const prefix = input.stepPrefix ?? `approval/${input.key}`;
+  const requested = await steps.run(`${prefix}/request`, () =>
+    requestApproval(ctx, runId, {
+      key: input.key,
+      kind: input.kind,
+      reason: input.reason,
+      requestedBy: input.requestedBy,
+      details: input.details,
+    }),
+  );
+  let decision: { decision: "approve" | "reject"; comment?: string } | null = null;
+  if (requested.status === "pending") {
+    const received = await steps.waitForEvent(`${prefix}/wait`, {
+      event: approvalDecided.name,
+      if: `async.data.approvalId == ${JSON.stringify(requested.approvalId)}`,
+      timeout: `${requested.timeoutSeconds}s`,
+    });
+    if (received !== null) {
+      const parsed = approvalDecided.schema.safeParse(received);
+      // An event that matched the id but not the schema cannot come from our API; treat it as no decision.
+      decision = parsed.success ? { decision: parsed.data.decision, comment: parsed.data.comment } : null;
+    }
+  }
+  const outcome = await steps.run(`${prefix}/resolve`, () =>
+    resolveApproval(ctx, runId, { approvalId: requested.approvalId, key: input.key, decision, resumeStatus: input.resumeStatus }),
+  );
+  if (outcome.status === "approved") return outcome.comment?.trim() ? outcome.comment.trim() : null;
+  const what = input.kind.replace("_", " ");
+  const reason =
+    outcome.status === "rejected"
+      ? `Rejected by ${outcome.decidedBy ?? "a person"} (${what})${outcome.comment ? `: ${outcome.comment}` : ""}`
+      : `The ${what} approval expired: nobody decided in time`;
+  await steps.run(`${prefix}/stop`, () => cancelTask(ctx, reason, `${runId}:approval:${input.key}:cancelled`, "user"));
+  throw new TaskStopped("cancelled", reason);
+}

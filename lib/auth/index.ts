@@ -1,0 +1,69 @@
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { nextCookies } from "better-auth/next-js";
+import { organization } from "better-auth/plugins";
+import { getDb } from "@/db/client";
+import * as schema from "@/db/schema";
+import { member } from "@/db/schema";
+import { asc, eq } from "drizzle-orm";
+import { env, requireEnv } from "@/lib/env";
+import { ensureUserOrganization } from "./provision";
+
+/** APP_URL plus its loopback twin (`localhost` ⇄ `127.0.0.1`), so either address works locally. */
+function trustedOrigins(): string[] {
+  const url = new URL(env.APP_URL);
+  const origins = [url.origin];
+  const twin = url.hostname === "localhost" ? "127.0.0.1" : url.hostname === "127.0.0.1" ? "localhost" : null;
+  if (twin) origins.push(`${url.protocol}//${twin}${url.port ? `:${url.port}` : ""}`);
+  return origins;
+}
+
+function createAuth() {
+  const db = getDb();
+  return betterAuth({
+    appName: "Squadron",
+    baseURL: env.APP_URL,
+    secret: requireEnv("BETTER_AUTH_SECRET"),
+    database: drizzleAdapter(db, { provider: "pg", schema }),
+    emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
+    trustedOrigins: trustedOrigins(),
+    plugins: [organization(), nextCookies()],
+    databaseHooks: {
+      user: {
+        create: {
+          // Every new user starts with an organization and a default squad on the bundled example.
+          after: async (user) => {
+            await ensureUserOrganization(db, user);
+          },
+        },
+      },
+      session: {
+        create: {
+          // Start every session in the user's first organization, so requests need no fallback lookup.
+          before: async (session) => {
+            const [first] = await db
+              .select({ organizationId: member.organizationId })
+              .from(member)
+              .where(eq(member.userId, session.userId))
+              .orderBy(asc(member.createdAt))
+              .limit(1);
+            return { data: { ...session, activeOrganizationId: first?.organizationId ?? null } };
+          },
+        },
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+const globalForAuth = globalThis as unknown as { __squadronAuth?: Auth };
+
+/**
+ * The better-auth server instance (email + password, organization plugin), created on first use so
+ * that `next build` does not need a database or secret.
+ * @throws Error when `DATABASE_URL` or `BETTER_AUTH_SECRET` is unset.
+ */
+export function getAuth(): Auth {
+  globalForAuth.__squadronAuth ??= createAuth();
+  return globalForAuth.__squadronAuth;
+}

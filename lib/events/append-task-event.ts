@@ -1,0 +1,40 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { taskEvents, type TaskEventType } from "@/db/schema";
+import { TASK_EVENTS_CHANNEL, wakeTask } from "./bus";
+
+export type AppendTaskEventInput = {
+  organizationId: string;
+  taskId: string;
+  type: TaskEventType;
+  /** `system`, `user`, or an agent role. */
+  actor: string;
+  message: string;
+  data?: Record<string, unknown>;
+  /** Makes the append idempotent: a replayed step with the same key adds nothing. */
+  dedupeKey?: string;
+};
+
+/**
+ * Appends one row to the task's event log and wakes its live streams (in-process and via NOTIFY).
+ * @returns the new event id, or null when `dedupeKey` was already used
+ */
+export async function appendTaskEvent(db: DbOrTx, input: AppendTaskEventInput): Promise<number | null> {
+  const [row] = await db
+    .insert(taskEvents)
+    .values({
+      organizationId: input.organizationId,
+      taskId: input.taskId,
+      type: input.type,
+      actor: input.actor,
+      message: input.message,
+      data: input.data,
+      dedupeKey: input.dedupeKey,
+    })
+    .onConflictDoNothing()
+    .returning({ id: taskEvents.id });
+  if (!row) return null;
+  await db.execute(sql`select pg_notify(${TASK_EVENTS_CHANNEL}, ${input.taskId})`);
+  wakeTask(input.taskId);
+  return row.id;
+}

@@ -1,0 +1,97 @@
+import type { Database } from "@/db/client";
+import { deleteAgent, findSquad, insertAgent, listAgents, updateAgent, updateSquad } from "@/db/queries/squads";
+import { upsertOrganizationBudget } from "@/db/queries/usage";
+import { roleDefinitions, roleKind } from "@/lib/agents/roles";
+import { AppError, notFound } from "@/lib/errors";
+import type { UpdateSquadData } from "./schemas";
+import { serializeSquad, type SquadJson } from "./serialize";
+import { organizationBudgetOf, squadUsageThisMonth } from "./squad-extras";
+
+/**
+ * Changes a squad's autonomy, task budget, policy and agents (and the organization's monthly budget)
+ * in one transaction. Agents are matched
+ * by role: a listed role the squad lacks is added (named after the role unless `name` is given),
+ * `enabled: false` removes it, any other entry updates the fields it sets. Runs already under way
+ * read the policy and budget when they next decide, so a change applies to them too.
+ *
+ * @returns the updated squad with its agents
+ * @throws AppError `not_found` (not a squad of the organization), `invalid_input` (the squad would
+ *   lose its product manager or its last developer)
+ */
+export async function updateSquadSettings(
+  db: Database,
+  q: { organizationId: string; squadId: string },
+  input: UpdateSquadData,
+): Promise<SquadJson> {
+  return db.transaction(async (tx) => {
+    const squad = await findSquad(tx, q);
+    if (!squad) throw notFound("Squad");
+    const updated =
+      input.name !== undefined || input.autonomy !== undefined || input.budgetUsdMicros !== undefined || input.policy !== undefined
+        ? await updateSquad(tx, q, {
+            ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.autonomy !== undefined ? { autonomy: input.autonomy } : {}),
+            ...(input.budgetUsdMicros !== undefined ? { budgetUsdMicros: input.budgetUsdMicros } : {}),
+            ...(input.policy !== undefined ? { policy: input.policy } : {}),
+          })
+        : squad;
+    if (!updated) throw notFound("Squad");
+
+    const scope = { organizationId: q.organizationId };
+    for (const patch of input.agents ?? []) {
+      const existing = (await listAgents(tx, { ...scope, squadId: q.squadId })).find((a) => a.role === patch.role);
+      if (!patch.enabled) {
+        if (existing) await deleteAgent(tx, { ...scope, agentId: existing.id });
+        continue;
+      }
+      const values: Parameters<typeof updateAgent>[2] = {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.instructions !== undefined ? { instructions: patch.instructions || null } : {}),
+        ...(patch.systemPrompt !== undefined ? { systemPrompt: patch.systemPrompt || null } : {}),
+        ...(patch.modelRoute !== undefined ? { modelRoute: patch.modelRoute } : {}),
+      };
+      const constraints =
+        patch.privacy !== undefined || patch.maxCostPerCallUsdMicros !== undefined
+          ? {
+              routeConstraints: {
+                ...(existing?.routeConstraints ?? {}),
+                ...(patch.privacy !== undefined ? { privacy: patch.privacy } : {}),
+                ...(patch.maxCostPerCallUsdMicros !== undefined ? { maxCostPerCallUsdMicros: patch.maxCostPerCallUsdMicros } : {}),
+              },
+            }
+          : {};
+      Object.assign(values, constraints);
+      if (existing) {
+        if (Object.keys(values).length > 0) await updateAgent(tx, { ...scope, agentId: existing.id }, values);
+      } else {
+        await insertAgent(tx, {
+          organizationId: q.organizationId,
+          squadId: q.squadId,
+          role: patch.role,
+          name: patch.name ?? roleDefinitions[patch.role].label,
+          ...values,
+        });
+      }
+    }
+
+    const agents = await listAgents(tx, { ...scope, squadId: q.squadId });
+    const roles = agents.map((a) => a.role);
+    if (!roles.includes("product_manager")) {
+      throw new AppError("invalid_input", "A squad needs a product_manager to plan its tasks.", {
+        issues: [{ path: "agents", message: "keep the product_manager" }],
+      });
+    }
+    if (!roles.some((r) => roleKind(r) === "builder")) {
+      throw new AppError("invalid_input", "A squad needs at least one developer role to change code.", {
+        issues: [{ path: "agents", message: "keep at least one of developer, backend_developer, frontend_developer, devops_engineer" }],
+      });
+    }
+    if (input.organizationMonthlyBudgetUsdMicros !== undefined) {
+      await upsertOrganizationBudget(tx, { organizationId: q.organizationId, monthlyBudgetUsdMicros: input.organizationMonthlyBudgetUsdMicros });
+    }
+    return serializeSquad(updated, agents, {
+      usageThisMonth: await squadUsageThisMonth(tx, q),
+      organizationBudget: await organizationBudgetOf(tx, { organizationId: q.organizationId }),
+    });
+  });
+}

@@ -1,0 +1,24 @@
+import { planPrompt } from "@/lib/agents/prompts";
+import { runStructuredAgent } from "@/lib/agents/run-agent";
+import { planSchema } from "@/lib/llm/schemas";
+import { agentContextFor, type TaskRun } from "./task-run";
+import { planProblem, savePlan, type StoredPlan } from "./workflow";
+
+/**
+ * The product manager plans the task (structured output, steps `plan/…`) and the plan is stored
+ * (step `save-plan`). A plan whose graph is broken, or that gives a subtask to a role nobody in the
+ * squad can take, goes back to the product manager once with the problem named.
+ * @returns the stored plan, every subtask `queued`
+ * @throws AppError `invalid_input` when the repaired plan is still invalid
+ */
+export async function planTask(run: TaskRun): Promise<StoredPlan> {
+  const squadRoles = run.ctx.agents.map((a) => a.role);
+  const { value, result } = await runStructuredAgent(run.rt, agentContextFor(run, "product_manager"), {
+    stepPrefix: "plan",
+    prompt: planPrompt(run.ctx),
+    name: "plan",
+    schema: planSchema,
+    validate: (plan) => planProblem(plan, squadRoles),
+  });
+  return run.rt.steps.run("save-plan", () => savePlan(run.ctx, run.runId, value, result.model));
+}

@@ -1,0 +1,3 @@
+import { defineSquadSuite } from "./squad.suite";
+
+defineSquadSuite("pglite");

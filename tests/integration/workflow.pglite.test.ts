@@ -1,0 +1,3 @@
+import { defineWorkflowSuite } from "./workflow.suite";
+
+defineWorkflowSuite("pglite");
