@@ -19,12 +19,18 @@ export type ApprovalListRow = ApprovalRow & { taskTitle: string; decidedByName: 
 export async function insertApprovalOnce(db: DbOrTx, values: NewApproval & { dedupeKey: string }): Promise<ApprovalRow> {
   const [inserted] = await db.insert(approvals).values(values).onConflictDoNothing().returning();
   if (inserted) return inserted;
-  const [existing] = await db
+  const existing = await findApprovalByDedupeKey(db, { organizationId: values.organizationId, dedupeKey: values.dedupeKey });
+  if (!existing) throw new Error(`approval ${values.id ?? values.dedupeKey} conflicts with a row of another organization`);
+  return existing;
+}
+
+export async function findApprovalByDedupeKey(db: DbOrTx, q: Scope & { dedupeKey: string }): Promise<ApprovalRow | undefined> {
+  const [row] = await db
     .select()
     .from(approvals)
-    .where(and(eq(approvals.organizationId, values.organizationId), eq(approvals.dedupeKey, values.dedupeKey)))
+    .where(and(eq(approvals.organizationId, q.organizationId), eq(approvals.dedupeKey, q.dedupeKey)))
     .limit(1);
-  return existing;
+  return row;
 }
 
 export async function findApproval(db: DbOrTx, q: Scope & { approvalId: string }): Promise<ApprovalRow | undefined> {

@@ -2,13 +2,16 @@ import type { ApprovalKind, TaskStatus } from "@/db/schema";
 import { approvalDecided } from "@/inngest/events";
 import { TaskStopped, type TaskRun } from "@/lib/tasks/task-run";
 import { cancelTask } from "@/lib/tasks/workflow";
-import { requestApproval } from "./request-approval";
+import { prepareApproval, requestApproval } from "./request-approval";
 import { resolveApproval } from "./resolve-approval";
 
 /**
- * Stops the run until a person decides (durable steps `<stepPrefix>/…`): asks for the approval,
- * waits for `squad/approval.decided` with this approval's id (CEL `if`) up to the squad's approval
- * timeout, and settles it.
+ * Stops the run until a person decides (durable steps `<stepPrefix>/…`): reads the approval's id and
+ * timeout (`prepare`), then in one step batch stores the approval (`request`) and starts waiting for
+ * `squad/approval.decided` with that id (`wait`, CEL `if`, the squad's approval timeout), and settles
+ * it (`resolve`). Waiting and asking in one batch means the wait exists before anyone can see the
+ * approval: a decision made the moment it appears cannot be missed (Inngest matches only events that
+ * arrive after the wait is registered).
  *
  * @returns the person's instructions when they approved (null when they approved without comment)
  * @throws TaskStopped when they rejected it or nobody decided in time: the task is then `cancelled`
@@ -32,22 +35,26 @@ export async function awaitApproval(
   const { steps } = run.rt;
   const { ctx, runId } = run;
   const prefix = input.stepPrefix ?? `approval/${input.key}`;
-  const requested = await steps.run(`${prefix}/request`, () =>
-    requestApproval(ctx, runId, {
-      key: input.key,
-      kind: input.kind,
-      reason: input.reason,
-      requestedBy: input.requestedBy,
-      details: input.details,
-    }),
-  );
+  const prepared = await steps.run(`${prefix}/prepare`, () => prepareApproval(ctx, runId, { key: input.key }));
   let decision: { decision: "approve" | "reject"; comment?: string } | null = null;
-  if (requested.status === "pending") {
-    const received = await steps.waitForEvent(`${prefix}/wait`, {
-      event: approvalDecided.name,
-      if: `async.data.approvalId == ${JSON.stringify(requested.approvalId)}`,
-      timeout: `${requested.timeoutSeconds}s`,
-    });
+  if (prepared.status === "new" || prepared.status === "pending") {
+    const [received] = await Promise.all([
+      steps.waitForEvent(`${prefix}/wait`, {
+        event: approvalDecided.name,
+        if: `async.data.approvalId == ${JSON.stringify(prepared.approvalId)}`,
+        timeout: `${prepared.timeoutSeconds}s`,
+      }),
+      steps.run(`${prefix}/request`, () =>
+        requestApproval(ctx, runId, {
+          approvalId: prepared.approvalId,
+          key: input.key,
+          kind: input.kind,
+          reason: input.reason,
+          requestedBy: input.requestedBy,
+          details: input.details,
+        }),
+      ),
+    ]);
     if (received !== null) {
       const parsed = approvalDecided.schema.safeParse(received);
       // An event that matched the id but not the schema cannot come from our API; treat it as no decision.
@@ -55,7 +62,7 @@ export async function awaitApproval(
     }
   }
   const outcome = await steps.run(`${prefix}/resolve`, () =>
-    resolveApproval(ctx, runId, { approvalId: requested.approvalId, key: input.key, decision, resumeStatus: input.resumeStatus }),
+    resolveApproval(ctx, runId, { approvalId: prepared.approvalId, key: input.key, decision, resumeStatus: input.resumeStatus }),
   );
   if (outcome.status === "approved") return outcome.comment?.trim() ? outcome.comment.trim() : null;
   const what = input.kind.replace("_", " ");

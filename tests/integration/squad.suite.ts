@@ -312,6 +312,25 @@ export function defineSquadSuite(kind: "pglite" | "postgres"): void {
       expect(rows.at(-1)).toMatchObject({ type: "status", data: { status: "cancelled" } });
     });
 
+    test("a decision made the instant the approval appears is not missed: the run waits before anyone can see it", async () => {
+      // An hour's timeout: a missed decision would leave the task awaiting approval past the test's limit.
+      const { client: frank } = await userWithSquad("Frank", { autonomy: "supervised", policy: { approvalTimeoutSeconds: 3600 } });
+      const taskId = await createTask(frank, "Add a due date column (instant decision demo)");
+      let approvalId: string | undefined;
+      for (const deadline = Date.now() + 60_000; !approvalId && Date.now() < deadline; ) {
+        [{ id: approvalId } = { id: undefined }] = await sql<{ id: string }[]>`select id from approvals where task_id = ${taskId}`;
+        if (!approvalId) await new Promise((r) => setTimeout(r, 2));
+      }
+      if (!approvalId) throw new Error(`no approval appeared within 60 s; the task is ${(await frank.json<TaskDetailJson>(`/api/v1/tasks/${taskId}`)).body.status}`);
+      // Inngest matches only events that arrive after a wait is registered: it must already exist.
+      const waits = await sql`select 1 from inngest_local.waits where expression like ${`%${approvalId}%`}`;
+      expect(waits).toHaveLength(1);
+      expect((await decide(frank, approvalId, { decision: "reject", comment: "Too early" })).status).toBe(200);
+      const task = await stack.waitForTask(frank, taskId, 30_000);
+      expect(task.status).toBe("cancelled");
+      expect(task.error).toBe("Rejected by Frank (deliver): Too early");
+    });
+
     test("an approval nobody decides expires after the squad's timeout and the task ends cancelled", async () => {
       const { client: dave, squad } = await userWithSquad("Dave", { autonomy: "supervised", policy: { approvalTimeoutSeconds: 1 } });
       expect(squad.policy.approvalTimeoutSeconds).toBe(1);
