@@ -3,3 +3,4 @@ export * from "./squads";
 export * from "./tasks";
 export * from "./usage";
 export * from "./integrations";
+export * from "./security";

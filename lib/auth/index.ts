@@ -2,12 +2,17 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { nextCookies } from "better-auth/next-js";
 import { organization } from "better-auth/plugins";
+import { apiKey } from "@better-auth/api-key";
 import { getDb } from "@/db/client";
 import * as schema from "@/db/schema";
 import { member } from "@/db/schema";
 import { asc, eq } from "drizzle-orm";
 import { env, requireEnv } from "@/lib/env";
+import { ac, roles } from "./permissions";
 import { ensureUserOrganization } from "./provision";
+
+/** Prefix of every Squadron API key (`sq_…`), so a leaked key is recognisable by secret scanners. */
+export const API_KEY_PREFIX = "sq_";
 
 /** APP_URL plus its loopback twin (`localhost` ⇄ `127.0.0.1`), so either address works locally. */
 function trustedOrigins(): string[] {
@@ -27,7 +32,20 @@ function createAuth() {
     database: drizzleAdapter(db, { provider: "pg", schema }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     trustedOrigins: trustedOrigins(),
-    plugins: [organization(), nextCookies()],
+    plugins: [
+      organization({ ac, roles }),
+      // Organization-owned keys, hashed at rest, last use recorded in `lastRequest`. Squadron's own
+      // Postgres-backed limiter (lib/api/rate-limit) limits requests, so the plugin's per-key limit is off.
+      apiKey({
+        references: "organization",
+        defaultPrefix: API_KEY_PREFIX,
+        enableMetadata: true,
+        requireName: true,
+        maximumNameLength: 100,
+        rateLimit: { enabled: false },
+      }),
+      nextCookies(),
+    ],
     databaseHooks: {
       user: {
         create: {
