@@ -20,3 +20,7 @@ export type TaskStatus = (typeof taskStatuses)[number];
 
 /** Statuses a task never leaves. */
 export const terminalTaskStatuses: readonly TaskStatus[] = ["completed", "failed", "cancelled"];
+
+/** Where a task came from. */
+export const taskSources = ["web", "api", "cli", "github", "jira"] as const;
+export type TaskSource = (typeof taskSources)[number];

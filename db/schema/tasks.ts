@@ -13,13 +13,11 @@ import {
 } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { createdAt, organizationId, updatedAt } from "./_columns";
-import { taskStatuses } from "./task-statuses";
+import { taskSources, taskStatuses } from "./task-statuses";
 import { user } from "./auth";
 import { agentRoles, repositories, squads } from "./squads";
 
-export { taskStatuses, type TaskStatus } from "./task-statuses";
-export const taskSources = ["web", "api", "cli", "github", "jira"] as const;
-export type TaskSource = (typeof taskSources)[number];
+export { taskSources, taskStatuses, type TaskSource, type TaskStatus } from "./task-statuses";
 
 /** A task (top level) or a subtask (`parentTaskId` set, planned by the product manager). */
 export const tasks = pgTable(

@@ -57,3 +57,8 @@ export const updateSquadSchema = z
   .strict();
 export type UpdateSquadInput = z.input<typeof updateSquadSchema>;
 export type UpdateSquadData = z.output<typeof updateSquadSchema>;
+
+/** Query of `GET /api/v1/agents`: optionally only one squad's agents. */
+export const listAgentsQuerySchema = z.object({
+  squadId: z.uuid("squadId must be a UUID").optional(),
+});
