@@ -1,0 +1,299 @@
+import "zod-openapi";
+import { z } from "zod";
+import { agentRoles, squadAutonomy } from "@/db/schema/squads";
+import { approvalKinds, approvalStatuses, artifactKinds } from "@/db/schema/tasks";
+import { taskSources, taskStatuses } from "@/db/schema/task-statuses";
+import { auditEventPageSchema as auditEventPageBaseSchema } from "@/lib/audit/schemas";
+import { errorCodes, type ErrorCode } from "@/lib/errors";
+import { squadPolicySchema } from "@/lib/policy/schemas";
+import { modelCandidateSchema } from "@/lib/squads/schemas";
+
+// Response bodies of `/api/v1`, as zod schemas: the OpenAPI document (`lib/api/openapi.ts`) renders
+// them, and the integration tests parse real responses with them, so the docs cannot drift from
+// what the routes send. They mirror the serializers (`lib/tasks/serialize.ts`,
+// `lib/tasks/get-task-detail.ts`, `lib/squads/serialize.ts`, `lib/approvals/serialize.ts`, …).
+// Objects are strict: a field a serializer adds without documenting it fails the tests.
+
+const uuid = z.uuid();
+const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO-8601 timestamp" });
+const usdMicros = z.number().int().meta({ description: "USD micros (1 USD = 1,000,000)" });
+
+/** `{ error: { code, message, details? } }`: the one error body of every `/api/v1` route. */
+export const apiErrorSchema = z
+  .strictObject({
+    error: z.strictObject({
+      code: z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]).meta({
+        description: "Machine-readable code; it decides the HTTP status (see `lib/errors.ts`).",
+      }),
+      message: z.string().meta({ description: "Human-readable explanation." }),
+      details: z.unknown().optional().meta({
+        description:
+          "Facts about the error: `invalid_input` lists `issues[]` of `{ path, message }`; `rate_limited` gives `retryAfterSeconds` and `limit`.",
+      }),
+    }),
+  })
+  .meta({ id: "Error", description: "Every error of `/api/v1`." });
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+export const taskSchema = z
+  .strictObject({
+    id: uuid,
+    title: z.string(),
+    description: z.string(),
+    status: z.enum(taskStatuses),
+    source: z.enum(taskSources),
+    externalRef: z.string().nullable().meta({ description: "Identity in the source system, e.g. `github:octo/repo#12`." }),
+    priority: z.number().int(),
+    squadId: uuid,
+    repositoryId: uuid.nullable(),
+    branch: z.string().nullable(),
+    error: z.string().nullable(),
+    attempt: z.number().int().min(0).meta({ description: "How many times a person retried the task (0 = first run)." }),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    completedAt: timestamp.nullable(),
+  })
+  .meta({ id: "Task" });
+
+export const taskPageSchema = z
+  .strictObject({
+    items: z.array(taskSchema),
+    nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
+  })
+  .meta({ id: "TaskPage" });
+
+export const retriedTaskSchema = taskSchema
+  .extend({
+    retried: z.array(z.string()).meta({ description: "Plan keys (or titles) of the subtasks that run again." }),
+  })
+  .meta({ id: "RetriedTask" });
+
+const usageRollupSchema = z
+  .strictObject({
+    role: z.string(),
+    calls: z.number().int(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    costUsdMicros: usdMicros,
+  })
+  .meta({ id: "UsageByRole" });
+
+export const approvalSchema = z
+  .strictObject({
+    id: uuid,
+    taskId: uuid,
+    taskTitle: z.string(),
+    kind: z.enum(approvalKinds),
+    reason: z.string(),
+    status: z.enum(approvalStatuses),
+    requestedBy: z.string().meta({ description: "An agent role or `system`." }),
+    details: z.record(z.string(), z.unknown()).meta({ description: "Facts behind the request (rule, files, cost, looping call)." }),
+    comment: z.string().nullable().meta({ description: "Instructions (approve) or reason (reject)." }),
+    decidedBy: z.string().nullable(),
+    decidedAt: timestamp.nullable(),
+    expiresAt: timestamp.nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: "Approval" });
+
+export const taskDetailSchema = taskSchema
+  .extend({
+    subtasks: z.array(
+      z.strictObject({
+        id: uuid,
+        key: z.string().nullable().meta({ description: "Plan key; `dependsOn` of other subtasks lists subtask ids." }),
+        title: z.string(),
+        description: z.string(),
+        role: z.enum(agentRoles).nullable(),
+        status: z.enum(taskStatuses),
+        dependsOn: z.array(uuid),
+        output: z.string().nullable(),
+        error: z.string().nullable(),
+        startedAt: timestamp.nullable(),
+        completedAt: timestamp.nullable(),
+      }),
+    ),
+    artifacts: z.array(
+      z.strictObject({
+        id: uuid,
+        kind: z.enum(artifactKinds),
+        title: z.string(),
+        content: z.string(),
+        data: z.record(z.string(), z.unknown()),
+        createdAt: timestamp,
+      }),
+    ),
+    usage: z.strictObject({
+      calls: z.number().int(),
+      inputTokens: z.number().int(),
+      outputTokens: z.number().int(),
+      costUsdMicros: usdMicros,
+      byRole: z.array(usageRollupSchema),
+    }),
+    budget: z.strictObject({
+      budgetUsdMicros: usdMicros.nullable(),
+      estimatedUsdMicros: usdMicros.nullable(),
+      spentUsdMicros: usdMicros,
+    }),
+    approvals: z.array(approvalSchema),
+    models: z.array(z.strictObject({ provider: z.string(), model: z.string(), offline: z.boolean() })),
+  })
+  .meta({ id: "TaskDetail" });
+
+const routeConstraintsSchema = z.strictObject({
+  privacy: z.enum(["any", "local_only"]),
+  maxCostPerCallUsdMicros: usdMicros.nullable(),
+});
+
+export const agentSchema = z
+  .strictObject({
+    id: uuid,
+    role: z.enum(agentRoles),
+    name: z.string(),
+    kind: z.enum(["planner", "designer", "builder", "tester", "reviewer"]),
+    instructions: z.string().nullable(),
+    systemPrompt: z.string().nullable(),
+    modelRoute: z.array(modelCandidateSchema),
+    routeConstraints: routeConstraintsSchema,
+    persona: z.string().meta({ description: "The role's default system prompt." }),
+    tools: z.array(z.enum(["list_files", "read_file", "write_file", "run_tests", "ask_teammate"])),
+    defaultRoute: z.array(modelCandidateSchema),
+    tier: z.enum(["standard", "economy"]),
+  })
+  .meta({ id: "Agent" });
+
+export const squadSchema = z
+  .strictObject({
+    id: uuid,
+    name: z.string(),
+    repositoryId: uuid.nullable(),
+    autonomy: z.enum(squadAutonomy),
+    budgetUsdMicros: usdMicros.nullable(),
+    policy: squadPolicySchema,
+    agents: z.array(agentSchema),
+    usageThisMonth: z.strictObject({
+      since: timestamp,
+      byRole: z.array(usageRollupSchema),
+      costUsdMicros: usdMicros,
+    }),
+    organizationBudget: z.strictObject({
+      monthlyBudgetUsdMicros: usdMicros.nullable(),
+      spentThisMonthUsdMicros: usdMicros,
+    }),
+    createdAt: timestamp,
+  })
+  .meta({ id: "Squad" });
+
+/**
+ * An agent in `GET /api/v1/agents`: the squad's agent fields plus the squad it belongs to. Loose
+ * (extra fields allowed) until that route's serializer settles.
+ */
+export const agentListItemSchema = z
+  .looseObject({
+    id: uuid,
+    role: z.enum(agentRoles),
+    name: z.string(),
+    squadId: uuid.optional(),
+  })
+  .meta({ id: "AgentListItem" });
+
+export const repositorySchema = z
+  .looseObject({
+    id: uuid,
+    name: z.string(),
+    localPath: z.string().nullable(),
+    githubFullName: z.string().nullable(),
+    defaultBranch: z.string(),
+    testCommand: z.string(),
+    createdAt: timestamp,
+    webhookUrl: z.url().optional(),
+  })
+  .meta({ id: "Repository" });
+
+export const createdRepositorySchema = z
+  .strictObject({
+    id: uuid,
+    name: z.string(),
+    localPath: z.string().nullable(),
+    githubFullName: z.string().nullable(),
+    defaultBranch: z.string(),
+    testCommand: z.string(),
+    createdAt: timestamp,
+    webhookUrl: z.url(),
+    webhookSecret: z.string().meta({ description: "HMAC secret of the repository's GitHub webhook; shown only now." }),
+  })
+  .meta({ id: "CreatedRepository" });
+
+export const usageReportSchema = z
+  .looseObject({
+    from: timestamp,
+    to: timestamp,
+  })
+  .meta({ id: "UsageReport", description: "Model usage and cost of the organization over `[from, to)` (USD micros)." });
+
+const permissionsSchema = z
+  .record(z.string(), z.array(z.string()))
+  .meta({ id: "ApiKeyPermissions", description: '`{ resource: actions[] }`, e.g. `{ "task": ["read", "create"] }`.' });
+
+/** An API key as `lib/api-keys/api-keys.ts` shows it: never the secret. */
+export const apiKeySchema = z
+  .strictObject({
+    id: z.string(),
+    name: z.string().nullable(),
+    start: z.string().nullable().meta({ description: "First characters of the key (`sq_AbC…`), to recognise it." }),
+    permissions: permissionsSchema,
+    createdBy: z.strictObject({ id: z.string(), name: z.string() }).nullable(),
+    lastUsedAt: timestamp.nullable().meta({ description: "Null until first used." }),
+    expiresAt: timestamp.nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: "ApiKey" });
+
+export const createdApiKeySchema = apiKeySchema
+  .extend({ key: z.string().startsWith("sq_").meta({ description: "The secret key (`sq_…`); shown only now." }) })
+  .meta({ id: "CreatedApiKey" });
+
+/** A recorded message of `GET /api/v1/mail-outbox` (`lib/mail/serialize.ts`). */
+export const mailSchema = z
+  .strictObject({
+    id: uuid,
+    to: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    link: z.string().nullable().meta({ description: "The link the message carries (e.g. an invitation's accept page)." }),
+    transport: z.string().meta({ description: "`outbox` (kept here only) or the transport that delivered it." }),
+    createdAt: timestamp,
+  })
+  .meta({ id: "Mail" });
+
+/** `GET /api/v1/audit-events`: the page schema the audit log itself is built on (`lib/audit/schemas.ts`). */
+export const auditEventPageSchema = auditEventPageBaseSchema.meta({ id: "AuditEventPage" });
+
+/** `GET /api/v1/openapi.json`: this document (any OpenAPI 3.1 object). */
+export const openApiDocumentSchema = z
+  .looseObject({ openapi: z.string().startsWith("3.1"), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
+  .meta({ id: "OpenApiDocument" });
+
+/** Path parameter `{id}` of every item route: a UUID (anything else is a 404, never a 500). */
+export const idPathSchema = z.object({ id: z.uuid().meta({ description: "The resource id (UUID).", example: "0190a6c4-9f3e-7b4e-8a47-2b5c7d1e9f00" }) });
+
+/** API key ids are better-auth ids, not UUIDs. */
+export const apiKeyIdPathSchema = z.object({ id: z.string().min(1).max(200).meta({ description: "The API key id." }) });
+
+/**
+ * `GET /api/v1/tasks/{id}/events`: where to resume. The route reads `Last-Event-ID` first, then
+ * `after`; a value that is not a non-negative integer counts as 0 (from the start).
+ */
+export const taskEventsQuerySchema = z.object({
+  after: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional()
+    .meta({ description: "Resume after this event id (an integer; otherwise the stream starts at the beginning)." }),
+});
+export const taskEventsHeaderSchema = z.object({
+  "last-event-id": z
+    .string()
+    .optional()
+    .meta({ description: "Standard SSE reconnection header (`Last-Event-ID`); wins over `after`." }),
+});
