@@ -34,6 +34,12 @@ export const env = createEnv({
     APP_URL: z.url().default("http://localhost:3000"),
     /** better-auth signing secret (32+ chars). Generated and persisted by `npm start` when unset. */
     BETTER_AUTH_SECRET: z.string().min(32).optional(),
+    /**
+     * Key that encrypts stored secrets (repositories' webhook secrets) at rest, 32+ characters
+     * (`lib/crypto/secrets.ts`). Unset: a key derived from `BETTER_AUTH_SECRET`. Values written before
+     * it was set stay readable while `BETTER_AUTH_SECRET` is unchanged.
+     */
+    SECRETS_ENCRYPTION_KEY: z.string().min(32).optional(),
     /** `1` or the URL of an Inngest dev server / the local executor. Unset in production (Inngest Cloud). */
     INNGEST_DEV: z.string().optional(),
     INNGEST_EVENT_KEY: z.string().optional(),
@@ -87,6 +93,19 @@ export const env = createEnv({
      * (toolchains outside /usr, e.g. `/opt/toolchains`). Missing ones are skipped.
      */
     SANDBOX_READONLY_PATHS: z.string().optional(),
+    /**
+     * SMTP server for outgoing mail (invitations), as a nodemailer URL: `smtp://user:pass@host:587`,
+     * `smtps://…:465`. Unset: mail goes to the outbox (the `/settings/outbox` page and the server log).
+     */
+    SMTP_URL: z.string().min(1).optional(),
+    /** Sender of outgoing mail. */
+    MAIL_FROM: z.string().min(1).default("Squadron <no-reply@squadron.local>"),
+    /**
+     * Requests per minute each API key and each signed-in user may make to `/api/v1` (fixed
+     * one-minute windows counted in Postgres, so every app instance shares them); beyond it: 429
+     * with `Retry-After`. 0 turns the limit off (benchmarks). Default 600 (10 per second).
+     */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
     /** Print each SQL statement (development aid). */
     DATABASE_DEBUG: flag,
   },

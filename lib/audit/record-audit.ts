@@ -14,6 +14,7 @@ export type AuditAction =
   | "member.role_changed"
   | "member.removed"
   | "invitation.cancelled"
+  | "invitation.rejected"
   | "squad.updated"
   | "organization.updated";
 

@@ -8,6 +8,8 @@ import * as schema from "@/db/schema";
 import { member } from "@/db/schema";
 import { asc, eq } from "drizzle-orm";
 import { env, requireEnv } from "@/lib/env";
+import { sendInvitationEmail } from "./invitation-email";
+import { organizationAuditHooks } from "./organization-audit-hooks";
 import { ac, roles } from "./permissions";
 import { ensureUserOrganization } from "./provision";
 
@@ -33,7 +35,15 @@ function createAuth() {
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     trustedOrigins: trustedOrigins(),
     plugins: [
-      organization({ ac, roles }),
+      organization({
+        ac,
+        roles,
+        // Invitations go out through the mailer (outbox by default) with a link to /invitations/<id>.
+        sendInvitationEmail: sendInvitationEmail(env.APP_URL),
+        // Member and invitation changes land in the audit log; the actor of a member change is
+        // resolved from the calling request's session.
+        organizationHooks: organizationAuditHooks(db, sessionUser),
+      }),
       // Organization-owned keys, hashed at rest, last use recorded in `lastRequest`. Squadron's own
       // Postgres-backed limiter (lib/api/rate-limit) limits requests, so the plugin's per-key limit is off.
       apiKey({
@@ -71,6 +81,12 @@ function createAuth() {
       },
     },
   });
+}
+
+/** The signed-in user of a request's headers (for the audit hooks), or null. */
+async function sessionUser(headers: Headers): Promise<{ id: string } | null> {
+  const result = await getAuth().api.getSession({ headers });
+  return result ? { id: result.user.id } : null;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

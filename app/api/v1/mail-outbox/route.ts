@@ -1,0 +1,18 @@
+import { getDb } from "@/db/client";
+import { listMailOutbox } from "@/db/queries/mail-outbox";
+import { withContext } from "@/lib/api/handler";
+import { requirePermission } from "@/lib/auth/session";
+import { serializeMail } from "@/lib/mail/serialize";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * `GET /api/v1/mail-outbox` → the organization's recorded mail (invitations with their links),
+ * newest first, at most 100 (JSON array of `{ id, to, subject, text, link, transport, createdAt }`).
+ * Those who may invite (owners and admins, `invitation:create`) only: the links are invitations.
+ */
+export const GET = withContext(async (_req, ctx) => {
+  requirePermission(ctx, { invitation: ["create"] });
+  const rows = await listMailOutbox(getDb(), { organizationId: ctx.organizationId, limit: 100 });
+  return Response.json(rows.map(serializeMail));
+});
