@@ -3,7 +3,7 @@ import { NextResponse, type NextRequest } from "next/server";
 
 /**
  * Redirects only, and only on the presence of a better-auth session cookie (no database call here):
- * `/` goes to `/tasks` or `/sign-in`, and `/tasks…` without a cookie goes to `/sign-in?next=…`.
+ * `/` goes to `/tasks` or `/sign-in`, and `/tasks…` or `/settings…` without a cookie goes to `/sign-in?next=…`.
  * Whether the session is valid is checked by each page, action and route handler; `/api/*` is never
  * matched, so API clients always get JSON errors rather than redirects.
  */
@@ -23,5 +23,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/", "/tasks", "/tasks/:path*"],
+  matcher: ["/", "/tasks", "/tasks/:path*", "/settings", "/settings/:path*"],
 };

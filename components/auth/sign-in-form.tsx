@@ -62,7 +62,7 @@ export function SignInForm({ next }: { next: string }) {
       </Button>
       <p className="text-center text-sm text-zinc-600">
         New to Squadron?{" "}
-        <Link href="/sign-up" className="font-medium text-indigo-600 hover:text-indigo-500">
+        <Link href={next === "/tasks" ? "/sign-up" : `/sign-up?next=${encodeURIComponent(next)}`} className="font-medium text-indigo-600 hover:text-indigo-500">
           Create an account
         </Link>
       </p>

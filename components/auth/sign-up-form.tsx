@@ -12,7 +12,8 @@ import { Spinner } from "@/components/ui/spinner";
 import { authErrorMessage } from "./auth-error";
 import { signUpSchema, type SignUpInput } from "./schemas";
 
-export function SignUpForm() {
+/** `next`: where to go once signed up (a safe in-app path, e.g. an invitation page); default `/tasks`. */
+export function SignUpForm({ next = "/tasks" }: { next?: string }) {
   const router = useRouter();
   const {
     register,
@@ -39,7 +40,7 @@ export function SignUpForm() {
       setError("root", { message: authErrorMessage(error, "Sign-up failed. Try again.") });
       return;
     }
-    router.replace("/tasks");
+    router.replace(next);
     router.refresh();
   });
 
@@ -66,7 +67,7 @@ export function SignUpForm() {
       </Button>
       <p className="text-center text-sm text-zinc-600">
         Already have an account?{" "}
-        <Link href="/sign-in" className="font-medium text-indigo-600 hover:text-indigo-500">
+        <Link href={next === "/tasks" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`} className="font-medium text-indigo-600 hover:text-indigo-500">
           Sign in
         </Link>
       </p>

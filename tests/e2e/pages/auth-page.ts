@@ -18,6 +18,11 @@ export class AuthPage {
   /** Fills and submits the sign-up form. @returns the auth API's response (not the page outcome) */
   async signUp(user: Credentials): Promise<Response> {
     await this.page.goto("/sign-up");
+    return this.fillSignUp(user);
+  }
+
+  /** Fills and submits the sign-up form already on the page (e.g. `/sign-up?next=…` reached by a link). */
+  async fillSignUp(user: Credentials): Promise<Response> {
     await this.page.getByLabel("Name").fill(user.name);
     await this.page.getByLabel("Email").fill(user.email);
     await this.page.getByLabel("Password").fill(user.password);
