@@ -67,7 +67,7 @@ async function runRoute(
 ): Promise<LoadResult> {
   const url = `${server.url}/api/v1/tasks`;
   if (route === "trivial") return load({ url, connections, durationS, rate, expect: [401] });
-  if (route === "list" || route === "listActiveOrg") return load({ url, connections, durationS, rate, headers: { cookie }, expect: [200] });
+  if (route === "list" || route === "listActiveOrg") return load({ url: `${url}?limit=100`, connections, durationS, rate, headers: { cookie }, expect: [200] });
   return load({
     url,
     connections,

@@ -48,6 +48,16 @@ export const taskCompleted = eventType("squad/task.completed", {
   }),
 });
 
+/** A person cancelled a task: its run stops (`cancelOn` of the task workflow). */
+export const taskCancelled = eventType("squad/task.cancelled", {
+  schema: z.object({
+    taskId: z.uuid(),
+    organizationId: z.string().min(1),
+    reason: z.string().max(1000),
+    cancelledByUserId: z.string().min(1),
+  }),
+});
+
 /** A human decided an approval the workflow waits on. */
 export const approvalDecided = eventType("squad/approval.decided", {
   schema: z.object({

@@ -128,7 +128,7 @@ if (command === "run") {
   const status = await follow(await signIn(), arg);
   process.exit(status === "completed" ? 0 : 1);
 } else if (command === "list") {
-  const tasks = z.array(taskSchema).parse(await api(await signIn(), "/api/v1/tasks"));
+  const tasks = z.object({ items: z.array(taskSchema) }).parse(await api(await signIn(), "/api/v1/tasks?limit=100")).items;
   for (const t of tasks) console.log(`${t.id}  ${t.status.padEnd(18)} ${t.source.padEnd(7)} ${t.title}`);
 } else {
   fail('usage: npm run squad -- run "<task title>" [--follow] | follow <task id> | list');

@@ -18,7 +18,8 @@ export const taskSummarySchema = z.object({
   error: z.string().nullish(),
 });
 export type TaskSummary = z.infer<typeof taskSummarySchema>;
-export const taskListSchema = z.array(taskSummarySchema);
+/** A page of `GET /api/v1/tasks`. */
+export const taskListSchema = z.object({ items: z.array(taskSummarySchema), nextCursor: z.string().nullable() });
 
 export const subtaskSchema = z.object({
   id: z.string(),

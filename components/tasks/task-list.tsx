@@ -29,8 +29,8 @@ export function TaskList({ initialTasks }: { initialTasks?: TaskSummary[] }) {
 
   const load = useCallback(async (signal?: AbortSignal) => {
     try {
-      const tasks = await apiFetch("/api/v1/tasks", taskListSchema, { signal });
-      setState({ kind: "ready", tasks });
+      const page = await apiFetch("/api/v1/tasks?limit=100", taskListSchema, { signal });
+      setState({ kind: "ready", tasks: page.items });
     } catch (error) {
       if (signal?.aborted) return;
       const message =

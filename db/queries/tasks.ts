@@ -46,6 +46,41 @@ export async function listTasks(db: DbOrTx, q: Scope & { limit: number }): Promi
     .limit(q.limit);
 }
 
+/**
+ * One page of the organization's top-level tasks, newest first (`createdAt`, then `id`), after the
+ * task `afterId` (the last row of the previous page; compared in SQL at the column's full
+ * microsecond precision), optionally filtered.
+ * @returns up to `limit` rows
+ */
+export async function listTasksPage(
+  db: DbOrTx,
+  q: Scope & {
+    limit: number;
+    afterId?: string;
+    statuses?: TaskRow["status"][];
+    sources?: TaskRow["source"][];
+    squadId?: string;
+  },
+): Promise<TaskRow[]> {
+  return db
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.organizationId, q.organizationId),
+        isNull(tasks.parentTaskId),
+        q.statuses?.length ? inArray(tasks.status, q.statuses) : undefined,
+        q.sources?.length ? inArray(tasks.source, q.sources) : undefined,
+        q.squadId ? eq(tasks.squadId, q.squadId) : undefined,
+        q.afterId
+          ? sql`(${tasks.createdAt}, ${tasks.id}) < (select c.created_at, c.id from tasks c where c.id = ${q.afterId} and c.organization_id = ${q.organizationId})`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(tasks.createdAt), desc(tasks.id))
+    .limit(q.limit);
+}
+
 export async function listSubtasks(db: DbOrTx, q: Scope & { parentTaskId: string }): Promise<TaskRow[]> {
   return db
     .select()

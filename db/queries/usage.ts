@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { llmCalls, organizationBudgets, tasks } from "../schema";
 import { toUsageRollup, usageByRoleColumns, type UsageRollup } from "./tasks";
@@ -66,4 +66,45 @@ export async function upsertOrganizationBudget(db: DbOrTx, q: Scope & { monthlyB
       target: organizationBudgets.organizationId,
       set: { monthlyBudgetUsdMicros: q.monthlyBudgetUsdMicros, updatedAt: new Date() },
     });
+}
+
+/** Usage of the organization in `[from, to)`: totals, per agent role, per model and per UTC day. */
+export async function organizationUsage(
+  db: DbOrTx,
+  q: Scope & { from: Date; to: Date },
+): Promise<{
+  totals: Omit<UsageRollup, "role">;
+  byRole: UsageRollup[];
+  byModel: (Omit<UsageRollup, "role"> & { provider: string; model: string })[];
+  byDay: (Omit<UsageRollup, "role"> & { day: string })[];
+}> {
+  const where = and(eq(llmCalls.organizationId, q.organizationId), gte(llmCalls.createdAt, q.from), lt(llmCalls.createdAt, q.to));
+  const sums = {
+    calls: sql<string>`count(*)`,
+    inputTokens: sql<string>`coalesce(sum(${llmCalls.inputTokens}), 0)`,
+    outputTokens: sql<string>`coalesce(sum(${llmCalls.outputTokens}), 0)`,
+    costUsdMicros: sql<string>`coalesce(sum(${llmCalls.costUsdMicros}), 0)`,
+  };
+  const num = (r: { calls: string; inputTokens: string; outputTokens: string; costUsdMicros: string }) => ({
+    calls: Number(r.calls),
+    inputTokens: Number(r.inputTokens),
+    outputTokens: Number(r.outputTokens),
+    costUsdMicros: Number(r.costUsdMicros),
+  });
+  const [totals] = await db.select(sums).from(llmCalls).where(where);
+  const byRole = await db.select(usageByRoleColumns).from(llmCalls).where(where).groupBy(llmCalls.agentRole).orderBy(asc(llmCalls.agentRole));
+  const byModel = await db
+    .select({ ...sums, provider: llmCalls.provider, model: llmCalls.model })
+    .from(llmCalls)
+    .where(where)
+    .groupBy(llmCalls.provider, llmCalls.model)
+    .orderBy(asc(llmCalls.provider), asc(llmCalls.model));
+  const day = sql<string>`to_char(${llmCalls.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
+  const byDay = await db.select({ ...sums, day }).from(llmCalls).where(where).groupBy(day).orderBy(asc(day));
+  return {
+    totals: num(totals ?? { calls: "0", inputTokens: "0", outputTokens: "0", costUsdMicros: "0" }),
+    byRole: byRole.map(toUsageRollup),
+    byModel: byModel.map((r) => ({ provider: r.provider, model: r.model, ...num(r) })),
+    byDay: byDay.map((r) => ({ day: r.day, ...num(r) })),
+  };
 }

@@ -1,6 +1,6 @@
 import { NonRetriableError } from "inngest";
 import { inngest } from "@/inngest/client";
-import { taskAssigned, taskCompleted } from "@/inngest/events";
+import { taskAssigned, taskCancelled, taskCompleted } from "@/inngest/events";
 import { escalateHook } from "@/lib/agents/escalate-hook";
 import { budgetGuard, runBudgetOf, tracksSpend } from "@/lib/budgets/budget-guard";
 import { recordEstimate } from "@/lib/budgets/record-estimate";
@@ -44,6 +44,8 @@ export const taskWorkflow = inngest.createFunction(
     name: "Task workflow",
     triggers: [taskAssigned],
     retries: 3,
+    // `POST /api/v1/tasks/{id}/cancel` marks the task cancelled, then stops its run between steps.
+    cancelOn: [{ event: taskCancelled, if: "async.data.taskId == event.data.taskId" }],
     onFailure: async ({ event, error, step, runId }) => {
       const original = taskAssigned.schema.safeParse(event.data.event.data);
       if (!original.success) return;

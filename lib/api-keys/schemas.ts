@@ -23,4 +23,4 @@ export const createApiKeyInputSchema = z.object({
   permissions: apiKeyPermissionsSchema.optional(),
   expiresInDays: z.number().int("expiresInDays must be an integer").min(1).max(365).optional(),
 });
-export type CreateApiKeyInput = z.input<typeof createApiKeyInputSchema>;
+export type CreateApiKeyInput = z.output<typeof createApiKeyInputSchema>;

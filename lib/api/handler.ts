@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { AppError, fromZodError, httpStatusOf } from "@/lib/errors";
-import { requireRequestContext, type RequestContext } from "@/lib/auth/session";
+import { getDb } from "@/db/client";
+import { requirePermission, requireRequestContext, type RequestContext } from "@/lib/auth/session";
+import type { Permissions } from "@/lib/auth/permissions";
+import { env } from "@/lib/env";
+import { consumeRateLimit } from "./rate-limit";
 
 /** Largest JSON body a v1 route accepts, in bytes. */
 export const MAX_JSON_BODY_BYTES = 1_000_000;
@@ -9,9 +13,10 @@ export const MAX_JSON_BODY_BYTES = 1_000_000;
 /** Renders an error as `{ error: { code, message, details? } }` with the status its code maps to. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) {
+    const retryAfter = error.code === "rate_limited" ? retryAfterOf(error.details) : null;
     return Response.json(
       { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
-      { status: httpStatusOf(error.code) },
+      { status: httpStatusOf(error.code), headers: retryAfter ? { "Retry-After": String(retryAfter) } : undefined },
     );
   }
   const requestId = randomUUID();
@@ -49,19 +54,64 @@ export function parseIdParam(value: string, what: string): string {
   return parsed.data;
 }
 
+function retryAfterOf(details: unknown): number | null {
+  const d = z.object({ retryAfterSeconds: z.number().int().positive() }).safeParse(details);
+  return d.success ? d.data.retryAfterSeconds : null;
+}
+
+/**
+ * Parses a route's query string (`?a=1&b=2`; a repeated key keeps its last value).
+ * @throws AppError `invalid_input` naming each bad parameter
+ */
+export function parseQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  const parsed = schema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+  if (!parsed.success) throw fromZodError(parsed.error, "query parameters");
+  return parsed.data;
+}
+
 type RouteArgs<P> = { params: Promise<P> };
 
 /**
- * Wraps a `/api/v1` route handler: resolves the caller's organization from the session, runs the
- * handler, and maps thrown errors to the JSON error shape.
+ * Counts the request against the caller's per-minute limit (per API key, else per user).
+ * @throws AppError `rate_limited` (429, `Retry-After`) beyond `API_RATE_LIMIT_PER_MINUTE`
+ * @returns the `RateLimit-*` headers to send with the response
+ */
+async function enforceRateLimit(ctx: RequestContext): Promise<Record<string, string>> {
+  const subject = ctx.apiKeyId ? `key:${ctx.apiKeyId}` : `user:${ctx.userId}`;
+  const result = await consumeRateLimit(getDb(), subject, env.API_RATE_LIMIT_PER_MINUTE);
+  if (result.limit === 0) return {};
+  if (!result.allowed) {
+    throw new AppError(
+      "rate_limited",
+      `Too many requests: the limit is ${result.limit} per minute per ${ctx.apiKeyId ? "API key" : "user"}. Retry in ${result.resetSeconds} s.`,
+      { retryAfterSeconds: result.resetSeconds, limit: result.limit },
+    );
+  }
+  return { "RateLimit-Limit": String(result.limit), "RateLimit-Remaining": String(result.remaining), "RateLimit-Reset": String(result.resetSeconds) };
+}
+
+/**
+ * Wraps a `/api/v1` route handler: authenticates the caller (API key or session cookie), counts the
+ * request against their rate limit, checks `opts.requires` (the permissions the operation needs),
+ * runs the handler, and maps thrown errors to the JSON error shape (401, 403, 429 with
+ * `Retry-After`, …).
  */
 export function withContext<P = Record<string, never>>(
   handler: (req: Request, ctx: RequestContext, params: P) => Promise<Response>,
+  opts: { requires?: Permissions } = {},
 ) {
   return async (req: Request, args: RouteArgs<P>): Promise<Response> => {
     try {
       const ctx = await requireRequestContext(req.headers);
-      return await handler(req, ctx, await args.params);
+      const limitHeaders = await enforceRateLimit(ctx);
+      if (opts.requires) requirePermission(ctx, opts.requires);
+      const response = await handler(req, ctx, await args.params);
+      try {
+        for (const [k, v] of Object.entries(limitHeaders)) response.headers.set(k, v);
+      } catch {
+        // A response with immutable headers (e.g. a redirect) goes out without them.
+      }
+      return response;
     } catch (error) {
       return errorResponse(error);
     }

@@ -2,6 +2,7 @@ import type { Database } from "@/db/client";
 import { findApproval, reopenApproval, settleApproval, type ApprovalRow } from "@/db/queries/approvals";
 import { inngest } from "@/inngest/client";
 import { approvalDecided } from "@/inngest/events";
+import { recordAudit } from "@/lib/audit/record-audit";
 import { appendTaskEvent } from "@/lib/events/append-task-event";
 import { AppError, notFound } from "@/lib/errors";
 import type { ApprovalKind } from "@/db/schema";
@@ -27,7 +28,7 @@ const approvalSubjects: Record<ApprovalKind, string> = {
  */
 export async function decideApproval(
   db: Database,
-  q: { organizationId: string; approvalId: string; user: { id: string; name: string } },
+  q: { organizationId: string; approvalId: string; user: { id: string; name: string }; apiKeyId?: string | null },
   input: ApprovalDecision,
 ): Promise<ApprovalRow> {
   const comment = input.comment?.trim() ? input.comment.trim() : null;
@@ -55,6 +56,14 @@ export async function decideApproval(
       actor: "user",
       message,
       data: { approvalId: row.id, kind: row.kind, approvalStatus: row.status, decision: input.decision, comment, by: q.user.name },
+    });
+    await recordAudit(tx, {
+      organizationId: q.organizationId,
+      actor: { userId: q.user.id, apiKeyId: q.apiKeyId ?? null },
+      action: "approval.decided",
+      targetType: "approval",
+      targetId: row.id,
+      data: { taskId: row.taskId, kind: row.kind, decision: input.decision, comment },
     });
     return row;
   });

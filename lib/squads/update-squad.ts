@@ -1,3 +1,4 @@
+import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import type { Database } from "@/db/client";
 import { deleteAgent, findSquad, insertAgent, listAgents, updateAgent, updateSquad } from "@/db/queries/squads";
 import { upsertOrganizationBudget } from "@/db/queries/usage";
@@ -20,7 +21,7 @@ import { organizationBudgetOf, squadUsageThisMonth } from "./squad-extras";
  */
 export async function updateSquadSettings(
   db: Database,
-  q: { organizationId: string; squadId: string },
+  q: { organizationId: string; squadId: string; actor?: AuditActor },
   input: UpdateSquadData,
 ): Promise<SquadJson> {
   return db.transaction(async (tx) => {
@@ -89,6 +90,21 @@ export async function updateSquadSettings(
     if (input.organizationMonthlyBudgetUsdMicros !== undefined) {
       await upsertOrganizationBudget(tx, { organizationId: q.organizationId, monthlyBudgetUsdMicros: input.organizationMonthlyBudgetUsdMicros });
     }
+    // Autonomy, policy, budgets, prompts and model routes are privileged: the audit log keeps the change.
+    await recordAudit(tx, {
+      organizationId: q.organizationId,
+      actor: q.actor ?? { userId: null },
+      action: "squad.updated",
+      targetType: "squad",
+      targetId: q.squadId,
+      data: {
+        changed: Object.keys(input).filter((k) => input[k as keyof UpdateSquadData] !== undefined),
+        before: { autonomy: squad.autonomy, budgetUsdMicros: squad.budgetUsdMicros, policy: squad.policy },
+        after: { autonomy: updated.autonomy, budgetUsdMicros: updated.budgetUsdMicros, policy: updated.policy },
+        agents: (input.agents ?? []).map((a) => ({ role: a.role, enabled: a.enabled, modelRoute: a.modelRoute, privacy: a.privacy })),
+        organizationMonthlyBudgetUsdMicros: input.organizationMonthlyBudgetUsdMicros,
+      },
+    });
     return serializeSquad(updated, agents, {
       usageThisMonth: await squadUsageThisMonth(tx, q),
       organizationBudget: await organizationBudgetOf(tx, { organizationId: q.organizationId }),

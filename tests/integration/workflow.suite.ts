@@ -91,8 +91,8 @@ export function defineWorkflowSuite(kind: "pglite" | "postgres"): void {
       await sql.end();
 
       // The branch holds the change.
-      const list = await alice.json<{ id: string; title: string; status: string; source: string }[]>("/api/v1/tasks");
-      expect(list.body[0]).toMatchObject({ id: task.id, status: "completed", source: "web" });
+      const list = await alice.json<{ items: { id: string; title: string; status: string; source: string }[] }>("/api/v1/tasks");
+      expect(list.body.items[0]).toMatchObject({ id: task.id, status: "completed", source: "web" });
     });
 
     test("any other task completes with a plan and a review that says no code was written", async () => {
@@ -137,13 +137,13 @@ export function defineWorkflowSuite(kind: "pglite" | "postgres"): void {
       const mallory = await stack.signUp("Mallory");
       expect((await mallory.fetch(`/api/v1/tasks/${created.body.id}/events`)).status).toBe(404);
       expect((await mallory.fetch(`/api/v1/tasks/${created.body.id}`)).status).toBe(404);
-      expect((await mallory.json<unknown[]>("/api/v1/tasks")).body).toEqual([]);
+      expect((await mallory.json<{ items: unknown[] }>("/api/v1/tasks")).body).toEqual({ items: [], nextCursor: null });
       const anonymous = await fetch(`${stack.url}/api/v1/tasks/${created.body.id}/events`);
       expect(anonymous.status).toBe(401);
     });
 
     test("bad input gets a 4xx that says what to fix and stores nothing", async () => {
-      const before = (await alice.json<unknown[]>("/api/v1/tasks")).body.length;
+      const before = (await alice.json<{ items: unknown[] }>("/api/v1/tasks?limit=100")).body.items.length;
       const missing = await alice.json<{ error: { code: string; message: string } }>("/api/v1/tasks", {
         method: "POST",
         body: JSON.stringify({ description: "no title" }),
@@ -158,7 +158,7 @@ export function defineWorkflowSuite(kind: "pglite" | "postgres"): void {
         body: JSON.stringify({ title: "x", squadId: "00000000-0000-4000-8000-000000000000" }),
       });
       expect(badSquad.status).toBe(404);
-      expect((await alice.json<unknown[]>("/api/v1/tasks")).body.length).toBe(before);
+      expect((await alice.json<{ items: unknown[] }>("/api/v1/tasks?limit=100")).body.items.length).toBe(before);
       expect((await alice.fetch("/api/v1/tasks/not-a-uuid")).status).toBe(404);
     });
 
@@ -190,6 +190,12 @@ export function defineWorkflowSuite(kind: "pglite" | "postgres"): void {
         });
       const sql = postgres(stack.database.url, { prepare: false, max: 1 });
       const deliveries = async () => Number((await sql`select count(*)::int as n from webhook_deliveries`)[0].n);
+
+      // The secret is stored encrypted: no column of the row holds it in plaintext.
+      const [stored] = await sql`select * from repositories where id = ${repo.body.id}`;
+      expect(stored.webhook_secret_encrypted).toMatch(/^\$ba\$\d+\$[0-9a-f]+$/);
+      expect(JSON.stringify(stored)).not.toContain(repo.body.webhookSecret);
+      expect(Object.keys(stored)).not.toContain("webhook_secret");
 
       const bad = await deliver(sign("wrong-secret"), "delivery-bad");
       expect(bad.status).toBe(401);

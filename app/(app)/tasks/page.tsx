@@ -14,9 +14,9 @@ export const metadata: Metadata = { title: "Tasks" };
 export default async function TasksPage() {
   const ctx = await getPageContext();
   if (!ctx) redirect("/sign-in?next=/tasks");
-  // Same rows and JSON as `GET /api/v1/tasks`, so the list renders at once and the client refreshes it.
+  // Same rows and JSON as `GET /api/v1/tasks?limit=100`, so the list renders at once and the client refreshes it.
   const rows = await listTasks(getDb(), { organizationId: ctx.organizationId, limit: 100 });
-  const initial = taskListSchema.safeParse(rows.map(serializeTask));
+  const initial = taskListSchema.safeParse({ items: rows.map(serializeTask), nextCursor: null });
   return (
     <div className="space-y-6">
       <div>
@@ -29,7 +29,7 @@ export default async function TasksPage() {
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <Card aria-labelledby="task-list-heading" className="order-2 lg:order-1">
           <CardHeader headingId="task-list-heading" title="Your organization's tasks" description="Newest first" />
-          <TaskList initialTasks={initial.success ? initial.data : undefined} />
+          <TaskList initialTasks={initial.success ? initial.data.items : undefined} />
         </Card>
         <Card aria-labelledby="new-task-heading" className="order-1 lg:order-2">
           <CardHeader headingId="new-task-heading" title="New task" />

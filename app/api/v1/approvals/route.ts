@@ -18,4 +18,4 @@ export const GET = withContext(async (req, ctx) => {
   if (!query.success) throw fromZodError(query.error, "query");
   const rows = await listApprovals(getDb(), { organizationId: ctx.organizationId, statuses: query.data.status, limit: query.data.limit });
   return Response.json(rows.map(serializeApproval));
-});
+}, { requires: { approval: ["read"] } });

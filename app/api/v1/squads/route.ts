@@ -7,4 +7,4 @@ export const dynamic = "force-dynamic";
 /** `GET /api/v1/squads` → the organization's squads with their agents, the default squad first (JSON array). */
 export const GET = withContext(async (_req, ctx) => {
   return Response.json(await listSquadsWithAgents(getDb(), { organizationId: ctx.organizationId }));
-});
+}, { requires: { squad: ["read"] } });

@@ -8,4 +8,4 @@ export const dynamic = "force-dynamic";
 export const GET = withContext<{ id: string }>(async (_req, ctx, params) => {
   const approvalId = parseIdParam(params.id, "Approval");
   return Response.json(await getApprovalOrThrow(getDb(), { organizationId: ctx.organizationId, approvalId }));
-});
+}, { requires: { approval: ["read"] } });

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const GET = withContext<{ id: string }>(async (_req, ctx, params) => {
   const squadId = parseIdParam(params.id, "Squad");
   return Response.json(await getSquadOrThrow(getDb(), { organizationId: ctx.organizationId, squadId }));
-});
+}, { requires: { squad: ["read"] } });
 
 /**
  * `PATCH /api/v1/squads/{id}` `{ name?, autonomy?, budgetUsdMicros?, policy?, agents? }` → the updated
@@ -19,5 +19,5 @@ export const GET = withContext<{ id: string }>(async (_req, ctx, params) => {
 export const PATCH = withContext<{ id: string }>(async (req, ctx, params) => {
   const squadId = parseIdParam(params.id, "Squad");
   const input = await parseJsonBody(req, updateSquadSchema);
-  return Response.json(await updateSquadSettings(getDb(), { organizationId: ctx.organizationId, squadId }, input));
-});
+  return Response.json(await updateSquadSettings(getDb(), { organizationId: ctx.organizationId, squadId, actor: { userId: ctx.userId, apiKeyId: ctx.apiKeyId } }, input));
+}, { requires: { squad: ["update"] } });

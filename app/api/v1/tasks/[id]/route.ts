@@ -8,4 +8,4 @@ export const dynamic = "force-dynamic";
 export const GET = withContext<{ id: string }>(async (_req, ctx, params) => {
   const taskId = parseIdParam(params.id, "Task");
   return Response.json(await getTaskDetail(getDb(), { organizationId: ctx.organizationId, taskId }));
-});
+}, { requires: { task: ["read"] } });

@@ -15,6 +15,6 @@ export const POST = withContext<{ id: string }>(async (req, ctx, params) => {
   const approvalId = parseIdParam(params.id, "Approval");
   const input = await parseJsonBody(req, approvalDecisionSchema);
   const db = getDb();
-  await decideApproval(db, { organizationId: ctx.organizationId, approvalId, user: ctx.user }, input);
+  await decideApproval(db, { organizationId: ctx.organizationId, approvalId, user: ctx.user, apiKeyId: ctx.apiKeyId }, input);
   return Response.json(await getApprovalOrThrow(db, { organizationId: ctx.organizationId, approvalId }));
-});
+}, { requires: { approval: ["decide"] } });

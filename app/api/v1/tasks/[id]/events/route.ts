@@ -26,4 +26,4 @@ export const GET = withContext<{ id: string }>(async (req, ctx, params) => {
       "X-Accel-Buffering": "no",
     },
   });
-});
+}, { requires: { task: ["read"] } });

@@ -14,4 +14,4 @@ export const POST = withContext<{ id: string }>(async (_req, ctx, params) => {
   const taskId = parseIdParam(params.id, "Task");
   const { task, retried } = await retryTask(getDb(), { organizationId: ctx.organizationId, taskId, userName: ctx.user.name });
   return Response.json({ ...serializeTask(task), retried }, { status: 202 });
-});
+}, { requires: { task: ["retry"] } });
