@@ -14,6 +14,7 @@ process.env.APP_URL ||= `http://localhost:${port}`;
 
 const { startEmbeddedPostgres } = await import("../db/embedded");
 const { runMigrations } = await import("../db/migrate");
+const { encryptStoredSecrets } = await import("../lib/repositories/encrypt-stored-secrets");
 const { ensureExampleRepository } = await import("../lib/workspace");
 const { startLocalExecutor, sdkEnv } = await import("../inngest/local");
 
@@ -62,7 +63,8 @@ try {
     log("using DATABASE_URL");
   }
   await runMigrations(databaseUrl);
-  log("migrations applied");
+  const upgraded = await encryptStoredSecrets(databaseUrl);
+  log(`migrations applied${upgraded > 0 ? `; ${upgraded} webhook secret(s) stored in plaintext encrypted` : ""}`);
 
   // 2. The bundled example repository
   const repo = await ensureExampleRepository(dataDir);

@@ -13,8 +13,11 @@ export const repositories = pgTable(
     defaultBranch: text("default_branch").notNull().default("main"),
     /** Shell command QA runs in the worktree, e.g. `npm test`. */
     testCommand: text("test_command").notNull().default("npm test"),
-    /** HMAC secret for `X-Hub-Signature-256` of this repository's webhook. */
-    webhookSecret: text("webhook_secret").notNull(),
+    /**
+     * HMAC secret for `X-Hub-Signature-256` of this repository's webhook, encrypted at rest
+     * (`encryptSecret` / `decryptSecret` of `lib/crypto/secrets.ts`); never returned by the API after creation.
+     */
+    webhookSecretEncrypted: text("webhook_secret_encrypted").notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

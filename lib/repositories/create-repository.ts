@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import { insertRepository } from "@/db/queries/squads";
+import { encryptSecret } from "@/lib/crypto/secrets";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { resolveLocalRepositoryPath } from "@/lib/repositories/local-roots";
@@ -36,7 +37,8 @@ export function webhookUrlFor(repositoryId: string): string {
  * Registers a repository for the organization and generates its webhook secret. A `localPath` must lie
  * inside one of `LOCAL_REPOSITORY_ROOTS` (default `<DATA_DIR>/repos`, see `resolveLocalRepositoryPath`)
  * and is stored as its real path (symlinks resolved).
- * @returns the repository with `webhookUrl` and `webhookSecret` (the only time the secret is shown)
+ * The secret is stored encrypted (`repositories.webhook_secret_encrypted`).
+ * @returns the repository with `webhookUrl` and `webhookSecret` in plaintext (the only time the secret is shown)
  * @throws AppError `invalid_input` (422) when `localPath` is outside the allowed roots (the message names
  *   them) or is not an existing git repository
  */
@@ -58,7 +60,7 @@ export async function createRepository(db: Database, organizationId: string, inp
     githubFullName: input.githubFullName ?? null,
     defaultBranch: input.defaultBranch,
     testCommand: input.testCommand,
-    webhookSecret,
+    webhookSecretEncrypted: await encryptSecret(webhookSecret),
   });
   return {
     id: row.id,

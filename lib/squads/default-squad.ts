@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { DbOrTx } from "@/db/client";
 import { agents, repositories, squads, type AgentRole } from "@/db/schema";
+import { encryptSecret } from "@/lib/crypto/secrets";
 import { env } from "@/lib/env";
 
 /** Name and folder (under `<DATA_DIR>/repos/`) of the bundled example repository, copied from `examples/todo-api`. */
@@ -41,7 +42,7 @@ export async function createDefaultSquad(
       name: EXAMPLE_REPOSITORY.name,
       localPath: exampleRepositoryPath(),
       testCommand: EXAMPLE_REPOSITORY.testCommand,
-      webhookSecret: newWebhookSecret(),
+      webhookSecretEncrypted: await encryptSecret(newWebhookSecret()),
     })
     .returning({ id: repositories.id });
   const [squad] = await tx

@@ -5,6 +5,7 @@ import { createDatabase } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { insertTask } from "@/db/queries/tasks";
 import {
+  agents,
   approvals,
   artifacts,
   auditEvents,
@@ -13,6 +14,8 @@ import {
   member,
   organization,
   organizationBudgets,
+  repositories,
+  squads,
   taskDependencies,
   taskEvents,
   tasks,
@@ -20,7 +23,6 @@ import {
   webhookDeliveries,
 } from "@/db/schema";
 import { TENANT_ROLE, TENANT_SETTING, withTenant } from "@/db/tenant";
-import { createDefaultSquad } from "@/lib/squads/default-squad";
 import { createTestDatabase, type TestDatabase } from "../fixtures/database";
 
 /** Every table row-level security guards, and what tenant code may do there. */
@@ -51,7 +53,13 @@ async function seedOrganization(db: Handle["db"], org: string): Promise<{ taskId
   await db.insert(organization).values({ id: org, name: org, slug: org });
   await db.insert(user).values({ id: `${org}_user`, name: `${org} user`, email: `${org}@example.test` });
   await db.insert(member).values({ id: `${org}_member`, organizationId: org, userId: `${org}_user`, role: "owner" });
-  const { squadId, repositoryId } = await createDefaultSquad(db, org);
+  const [repository] = await db
+    .insert(repositories)
+    .values({ organizationId: org, name: `${org} repo`, localPath: "/nowhere", webhookSecretEncrypted: "(not used here)" })
+    .returning();
+  const [squad] = await db.insert(squads).values({ organizationId: org, name: "Default squad", repositoryId: repository.id }).returning();
+  await db.insert(agents).values({ organizationId: org, squadId: squad.id, role: "developer", name: "Developer" });
+  const [squadId, repositoryId] = [squad.id, repository.id];
   const parent = await insertTask(db, { organizationId: org, squadId, repositoryId, title: `${org} task`, source: "api" });
   const a = await insertTask(db, { organizationId: org, squadId, parentTaskId: parent.id, title: "a", source: "api", planKey: "a" });
   const b = await insertTask(db, { organizationId: org, squadId, parentTaskId: parent.id, title: "b", source: "api", planKey: "b" });

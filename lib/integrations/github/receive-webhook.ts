@@ -5,6 +5,7 @@ import type { Database } from "@/db/client";
 import { findRepositoryForWebhook, findSquadForRepository } from "@/db/queries/squads";
 import { findTaskByExternalRef, type TaskRow } from "@/db/queries/tasks";
 import { webhookDeliveries } from "@/db/schema";
+import { decryptSecret } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
 import { dispatchTask, insertQueuedTask } from "@/lib/tasks/create-task";
 
@@ -37,7 +38,8 @@ export type WebhookResult = {
  * `github:<owner/name>#<number>`); every delivery is recorded once by `X-GitHub-Delivery`, so a
  * redelivery creates nothing. Nothing is stored when the request is rejected.
  * @throws AppError `not_found` (unknown repository), `unauthorized` (missing/bad `X-Hub-Signature-256`),
- *   `bad_request` (missing headers, malformed JSON or payload)
+ *   `bad_request` (missing headers, malformed JSON or payload), `internal` (the stored secret cannot be
+ *   decrypted: encryption key changed)
  */
 export async function receiveGithubWebhook(
   db: Database,
@@ -48,7 +50,8 @@ export async function receiveGithubWebhook(
 
   const signature = input.headers.get("x-hub-signature-256");
   if (!signature) throw new AppError("unauthorized", "Missing X-Hub-Signature-256 header");
-  const webhooks = new Webhooks({ secret: repository.webhookSecret });
+  const secret = await decryptSecret(repository.webhookSecretEncrypted, "repositories.webhook_secret_encrypted");
+  const webhooks = new Webhooks({ secret });
   let valid = false;
   try {
     valid = await webhooks.verify(input.rawBody, signature);
