@@ -184,21 +184,13 @@ export const squadSchema = z
   })
   .meta({ id: "Squad" });
 
-/**
- * An agent in `GET /api/v1/agents`: the squad's agent fields plus the squad it belongs to. Loose
- * (extra fields allowed) until that route's serializer settles.
- */
-export const agentListItemSchema = z
-  .looseObject({
-    id: uuid,
-    role: z.enum(agentRoles),
-    name: z.string(),
-    squadId: uuid.optional(),
-  })
+/** An agent in `GET /api/v1/agents`: a squad's agent plus the squad it belongs to. */
+export const agentListItemSchema = agentSchema
+  .extend({ squadId: uuid, squadName: z.string() })
   .meta({ id: "AgentListItem" });
 
 export const repositorySchema = z
-  .looseObject({
+  .strictObject({
     id: uuid,
     name: z.string(),
     localPath: z.string().nullable(),
@@ -206,7 +198,7 @@ export const repositorySchema = z
     defaultBranch: z.string(),
     testCommand: z.string(),
     createdAt: timestamp,
-    webhookUrl: z.url().optional(),
+    webhookUrl: z.url().meta({ description: "Where GitHub should deliver this repository's webhooks." }),
   })
   .meta({ id: "Repository" });
 
@@ -224,10 +216,22 @@ export const createdRepositorySchema = z
   })
   .meta({ id: "CreatedRepository" });
 
+const usageFiguresShape = {
+  calls: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  costUsdMicros: usdMicros,
+};
+
+/** `GET /api/v1/usage` (`db/queries/usage.ts` `organizationUsage`). */
 export const usageReportSchema = z
-  .looseObject({
+  .strictObject({
     from: timestamp,
     to: timestamp,
+    totals: z.strictObject(usageFiguresShape),
+    byRole: z.array(usageRollupSchema),
+    byModel: z.array(z.strictObject({ provider: z.string(), model: z.string(), ...usageFiguresShape })),
+    byDay: z.array(z.strictObject({ day: z.iso.date(), ...usageFiguresShape })),
   })
   .meta({ id: "UsageReport", description: "Model usage and cost of the organization over `[from, to)` (USD micros)." });
 
