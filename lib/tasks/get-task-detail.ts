@@ -1,4 +1,4 @@
-import type { Database } from "@/db/client";
+import type { DbOrTx } from "@/db/client";
 import {
   findTask,
   listArtifacts,
@@ -20,7 +20,7 @@ import { serializeTask } from "./serialize";
  * (oldest first).
  * @throws AppError `not_found` when the task is not in the organization (same answer as "does not exist")
  */
-export async function getTaskDetail(db: Database, q: { organizationId: string; taskId: string }) {
+export async function getTaskDetail(db: DbOrTx, q: { organizationId: string; taskId: string }) {
   const task = await findTask(db, q);
   if (!task) throw notFound("Task");
   const [subtasks, artifacts, byRole, models, approvals] = await Promise.all([

@@ -1,3 +1,4 @@
+import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
 import { parseQuery, withContext } from "@/lib/api/handler";
 import { notFound } from "@/lib/errors";
@@ -14,7 +15,7 @@ export const dynamic = "force-dynamic";
 export const GET = withContext(
   async (req, ctx) => {
     const query = parseQuery(req, listAgentsQuerySchema);
-    const squads = await listSquadsWithAgents(getDb(), { organizationId: ctx.organizationId });
+    const squads = await withTenant(getDb(), ctx.organizationId, (tx) => listSquadsWithAgents(tx, { organizationId: ctx.organizationId }));
     const chosen = query.squadId ? squads.filter((s) => s.id === query.squadId) : squads;
     if (query.squadId && chosen.length === 0) throw notFound("Squad");
     return Response.json(chosen.flatMap((s) => s.agents.map((a) => ({ ...a, squadId: s.id, squadName: s.name }))));

@@ -1,3 +1,4 @@
+import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
 import { listApprovals } from "@/db/queries/approvals";
 import { withContext } from "@/lib/api/handler";
@@ -16,6 +17,8 @@ export const GET = withContext(async (req, ctx) => {
   const params = Object.fromEntries(new URL(req.url).searchParams);
   const query = listApprovalsQuerySchema.safeParse(params);
   if (!query.success) throw fromZodError(query.error, "query");
-  const rows = await listApprovals(getDb(), { organizationId: ctx.organizationId, statuses: query.data.status, limit: query.data.limit });
+  const rows = await withTenant(getDb(), ctx.organizationId, (tx) =>
+    listApprovals(tx, { organizationId: ctx.organizationId, statuses: query.data.status, limit: query.data.limit }),
+  );
   return Response.json(rows.map(serializeApproval));
 }, { requires: { approval: ["read"] } });

@@ -1,3 +1,4 @@
+import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
 import { listTasksPage } from "@/db/queries/tasks";
 import { parseJsonBody, parseQuery, withContext } from "@/lib/api/handler";
@@ -28,14 +29,14 @@ function decodeCursor(cursor: string): string {
 export const GET = withContext(
   async (req, ctx) => {
     const query = parseQuery(req, listTasksQuerySchema);
-    const rows = await listTasksPage(getDb(), {
+    const rows = await withTenant(getDb(), ctx.organizationId, (tx) => listTasksPage(tx, {
       organizationId: ctx.organizationId,
       limit: query.limit + 1,
       afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
       statuses: query.status,
       sources: query.source,
       squadId: query.squadId,
-    });
+    }));
     const page = rows.slice(0, query.limit);
     const nextCursor = rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null;
     return Response.json({ items: page.map(serializeTask), nextCursor });

@@ -1,3 +1,4 @@
+import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
 import { organizationUsage } from "@/db/queries/usage";
 import { parseQuery, withContext } from "@/lib/api/handler";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
 export const GET = withContext(
   async (req, ctx) => {
     const { from, to } = parseQuery(req, usageQuerySchema);
-    const usage = await organizationUsage(getDb(), { organizationId: ctx.organizationId, from, to });
+    const usage = await withTenant(getDb(), ctx.organizationId, (tx) => organizationUsage(tx, { organizationId: ctx.organizationId, from, to }));
     return Response.json({ from: from.toISOString(), to: to.toISOString(), ...usage });
   },
   { requires: { usage: ["read"] } },

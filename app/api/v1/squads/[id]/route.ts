@@ -1,3 +1,4 @@
+import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
 import { parseIdParam, parseJsonBody, withContext } from "@/lib/api/handler";
 import { getSquadOrThrow } from "@/lib/squads/get-squad";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 /** `GET /api/v1/squads/{id}` → the squad with its agents. */
 export const GET = withContext<{ id: string }>(async (_req, ctx, params) => {
   const squadId = parseIdParam(params.id, "Squad");
-  return Response.json(await getSquadOrThrow(getDb(), { organizationId: ctx.organizationId, squadId }));
+  return Response.json(await withTenant(getDb(), ctx.organizationId, (tx) => getSquadOrThrow(tx, { organizationId: ctx.organizationId, squadId })));
 }, { requires: { squad: ["read"] } });
 
 /**

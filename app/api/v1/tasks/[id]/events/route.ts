@@ -1,3 +1,4 @@
+import { withTenant } from "@/db/tenant";
 import { getDb, getSql } from "@/db/client";
 import { findTask } from "@/db/queries/tasks";
 import { parseIdParam, withContext } from "@/lib/api/handler";
@@ -14,7 +15,7 @@ export const maxDuration = 300;
 export const GET = withContext<{ id: string }>(async (req, ctx, params) => {
   const taskId = parseIdParam(params.id, "Task");
   const db = getDb();
-  if (!(await findTask(db, { organizationId: ctx.organizationId, taskId }))) throw notFound("Task");
+  if (!(await withTenant(db, ctx.organizationId, (tx) => findTask(tx, { organizationId: ctx.organizationId, taskId })))) throw notFound("Task");
   const resumeFrom = req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("after") ?? "0";
   const afterId = /^\d{1,18}$/.test(resumeFrom) ? Number(resumeFrom) : 0;
   const body = taskEventStream(db, getSql(), { organizationId: ctx.organizationId, taskId, afterId, signal: req.signal });
