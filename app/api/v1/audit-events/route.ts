@@ -1,3 +1,4 @@
+import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
 import { withContext } from "@/lib/api/handler";
 import { listAuditEventPage } from "@/lib/audit/list-audit-events";
@@ -16,6 +17,6 @@ export const GET = withContext(async (req, ctx) => {
   requirePermission(ctx, { audit: ["read"] });
   const query = listAuditEventsQuerySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
   if (!query.success) throw fromZodError(query.error, "query");
-  const page = await listAuditEventPage(getDb(), { organizationId: ctx.organizationId, ...query.data });
+  const page = await withTenant(getDb(), ctx.organizationId, (tx) => listAuditEventPage(tx, { organizationId: ctx.organizationId, ...query.data }));
   return Response.json(page);
 });

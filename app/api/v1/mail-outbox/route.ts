@@ -1,3 +1,4 @@
+import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
 import { listMailOutbox } from "@/db/queries/mail-outbox";
 import { withContext } from "@/lib/api/handler";
@@ -13,6 +14,6 @@ export const dynamic = "force-dynamic";
  */
 export const GET = withContext(async (_req, ctx) => {
   requirePermission(ctx, { invitation: ["create"] });
-  const rows = await listMailOutbox(getDb(), { organizationId: ctx.organizationId, limit: 100 });
+  const rows = await withTenant(getDb(), ctx.organizationId, (tx) => listMailOutbox(tx, { organizationId: ctx.organizationId, limit: 100 }));
   return Response.json(rows.map(serializeMail));
 });
