@@ -101,8 +101,9 @@ export async function startProductionServer(kind: Backend, opts: { timeoutMs?: n
     INNGEST_DEV: `http://127.0.0.1:${executorPort}`,
     NEXT_TELEMETRY_DISABLED: "1",
     OFFLINE_MODEL_LATENCY_MS: "0",
-    // Load generators are one user: measure the API, not the per-user rate limit.
-    API_RATE_LIMIT_PER_MINUTE: "0",
+    // Load generators are one user: count every request like production does (one upsert into
+    // rate_limit_counters each), with a limit no run reaches.
+    API_RATE_LIMIT_PER_MINUTE: "1000000000",
     ...(serverDb ? { DATABASE_URL: serverDb.url } : { PGLITE_PORT: String(pglitePort) }),
   });
 

@@ -135,8 +135,9 @@ export async function startBenchStack(kind: Backend, opts: { executor: boolean }
     BETTER_AUTH_SECRET: "bench-secret-bench-secret-bench-secret-0123456789",
     APP_URL: app.url,
     OFFLINE_MODEL_LATENCY_MS: "0",
-    // Load generators are one user: measure the API, not the per-user rate limit.
-    API_RATE_LIMIT_PER_MINUTE: "0",
+    // Load generators are one user: count every request like production does (one upsert into
+    // rate_limit_counters each), with a limit no run reaches.
+    API_RATE_LIMIT_PER_MINUTE: "1000000000",
   });
   const { runMigrations } = await import("@/db/migrate");
   let executor: { url: string; sync(): Promise<void>; stop(): Promise<void> } | null = null;
