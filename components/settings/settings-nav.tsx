@@ -6,6 +6,7 @@ import { cn } from "@/components/ui/cn";
 
 const items = [
   { href: "/settings/members", label: "Members" },
+  { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/outbox", label: "Outbox" },
   { href: "/settings/audit", label: "Audit log" },
 ];

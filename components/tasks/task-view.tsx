@@ -2,13 +2,14 @@
 
 import Link from "next/link";
 import { z } from "zod";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Spinner } from "@/components/ui/spinner";
 import { ApprovalCard } from "@/components/approvals/approval-card";
+import { CancelTaskButton } from "./cancel-task-button";
 import { ApiError, apiFetch, taskDetailSchema, type Artifact, type TaskDetail, type TaskEvent } from "./api";
 import { Elapsed, LocalTime } from "@/components/local-time";
 import { sourceLabel } from "./format";
@@ -49,7 +50,16 @@ function latestArtifacts(artifacts: Artifact[]): Partial<Record<string, Artifact
  * `GET /api/v1/tasks/{id}`, follows `…/events` over SSE, and refetches
  * the task whenever the squad changes status, writes an artifact or reports an error.
  */
-export function TaskView({ taskId, initialTask }: { taskId: string; initialTask?: TaskDetail | null }) {
+export function TaskView({
+  taskId,
+  initialTask,
+  canCancel = true,
+}: {
+  taskId: string;
+  initialTask?: TaskDetail | null;
+  /** The caller's role may cancel tasks (viewers may not; the API checks again). */
+  canCancel?: boolean;
+}) {
   const [detail, setDetail] = useState<DetailState>(
     initialTask === undefined ? { kind: "loading" } : initialTask === null ? { kind: "not_found" } : { kind: "ready", task: initialTask },
   );
@@ -165,7 +175,17 @@ export function TaskView({ taskId, initialTask }: { taskId: string; initialTask?
 
   return (
     <div className="space-y-6">
-      <TaskHeader task={task} />
+      <TaskHeader
+        task={task}
+        actions={
+          canCancel && !isTerminalStatus(task.status) ? (
+            <CancelTaskButton
+              taskId={task.id}
+              onCancelled={() => void load()}
+            />
+          ) : null
+        }
+      />
       {detail.refreshError ? (
         <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-800">
           Couldn&apos;t refresh: {detail.refreshError}
@@ -295,7 +315,7 @@ export function TaskView({ taskId, initialTask }: { taskId: string; initialTask?
   );
 }
 
-function TaskHeader({ task }: { task: TaskDetail }) {
+function TaskHeader({ task, actions }: { task: TaskDetail; actions?: ReactNode }) {
   return (
     <div className="space-y-3">
       <Link href="/tasks" className="text-sm font-medium text-zinc-500 hover:text-zinc-800">
@@ -310,6 +330,7 @@ function TaskHeader({ task }: { task: TaskDetail }) {
           <TaskStatusBadge status={task.status} testId="task-status" className="px-2.5 py-1 text-sm" />
         </div>
       </div>
+      {actions ? <div className="flex justify-end">{actions}</div> : null}
       <dl className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-zinc-500">
         <div className="flex gap-1">
           <dt>Source</dt>

@@ -5,6 +5,7 @@ import { getPageContext } from "@/app/_lib/page-context";
 import { taskDetailSchema, type TaskDetail } from "@/components/tasks/api";
 import { TaskView } from "@/components/tasks/task-view";
 import { getDb } from "@/db/client";
+import { allows } from "@/lib/auth/permissions";
 import { AppError } from "@/lib/errors";
 import { getTaskDetail } from "@/lib/tasks/get-task-detail";
 
@@ -33,5 +34,5 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
   if (!ctx) redirect(`/sign-in?next=/tasks/${encodeURIComponent(id)}`);
   const initialTask = await loadInitialTask(ctx.organizationId, id);
   // The browser then follows the task live (SSE) and refetches it from the REST API on each change.
-  return <TaskView key={id} taskId={id} initialTask={initialTask} />;
+  return <TaskView key={id} taskId={id} initialTask={initialTask} canCancel={allows(ctx.permissions, { task: ["cancel"] })} />;
 }
