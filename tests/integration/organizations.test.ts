@@ -29,35 +29,8 @@ describe("organizations, invitations and the audit log (pglite)", () => {
   let orgA: string;
   let taskA: string;
 
-  /** Signs up with a chosen email (the stack's helper picks its own), returning a cookie client. */
-  async function signUpAs(name: string, email: string): Promise<Client> {
-    const res = await fetch(`${stack.url}/api/auth/sign-up/email`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: stack.url },
-      body: JSON.stringify({ name, email, password: "correct-horse-battery" }),
-    });
-    if (!res.ok) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
-    const cookie = res.headers
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .join("; ");
-    const f = (pathname: string, init: RequestInit = {}) => {
-      const headers = new Headers(init.headers);
-      headers.set("cookie", cookie);
-      if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
-      headers.set("origin", stack.url);
-      return fetch(`${stack.url}${pathname}`, { ...init, headers });
-    };
-    return {
-      cookie,
-      fetch: f,
-      async json<T>(pathname: string, init?: RequestInit) {
-        const r = await f(pathname, init);
-        const text = await r.text();
-        return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
-      },
-    };
-  }
+  /** Signs up with a chosen email (invitations are addressed to it), returning a cookie client. */
+  const signUpAs = (name: string, email: string): Promise<Client> => stack.signUp(name, email);
 
   const post = (body: unknown): RequestInit => ({ method: "POST", body: JSON.stringify(body) });
 

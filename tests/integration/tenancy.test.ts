@@ -40,23 +40,7 @@ async function joinA(name: string, role: string): Promise<Client> {
 }
 
 /** A client that authenticates with an API key only (no cookie). */
-function withKey(key: string): Client {
-  const f = (pathname: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set("authorization", `Bearer ${key}`);
-    if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
-    return fetch(`${stack.url}${pathname}`, { ...init, headers });
-  };
-  return {
-    cookie: "",
-    fetch: f,
-    async json<T>(pathname: string, init?: RequestInit) {
-      const res = await f(pathname, init);
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-    },
-  };
-}
+const withKey = (key: string): Client => stack.withApiKey(key);
 
 const post = (body: unknown = {}): RequestInit => ({ method: "POST", body: JSON.stringify(body) });
 
