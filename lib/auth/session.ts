@@ -26,6 +26,16 @@ export type RequestContext = {
 /** `metadata` Squadron stores on an API key. */
 const apiKeyMetadataSchema = z.object({ createdByUserId: z.string().min(1) });
 
+/** A key's `metadata` (better-auth returns it parsed, or as the stored JSON text); unreadable → null. */
+function parseMetadata(metadata: unknown): unknown {
+  if (typeof metadata !== "string") return metadata;
+  try {
+    return JSON.parse(metadata);
+  } catch {
+    return null;
+  }
+}
+
 /** The bearer token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(headers: Headers): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.get("authorization") ?? "");
@@ -44,7 +54,7 @@ async function apiKeyContext(token: string): Promise<RequestContext> {
   const result = await getAuth().api.verifyApiKey({ body: { key: token } });
   if (!result.valid || !result.key) throw refused;
   const key = result.key;
-  const meta = apiKeyMetadataSchema.safeParse(typeof key.metadata === "string" ? JSON.parse(key.metadata) : key.metadata);
+  const meta = apiKeyMetadataSchema.safeParse(parseMetadata(key.metadata));
   if (!meta.success) throw refused;
   const db = getDb();
   const [row] = await db
