@@ -34,6 +34,7 @@ function createAuth() {
     database: drizzleAdapter(db, { provider: "pg", schema }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     trustedOrigins: trustedOrigins(),
+    logger: { log: logAuth },
     plugins: [
       organization({
         ac,
@@ -81,6 +82,18 @@ function createAuth() {
       },
     },
   });
+}
+
+/**
+ * better-auth's log lines, except that an unknown, revoked or expired API key — an ordinary 401 the
+ * API answers, often from scanners — is not logged as an error.
+ */
+function logAuth(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]): void {
+  if (message.startsWith("Failed to validate API key")) return;
+  const line = `[better-auth] ${message}`;
+  if (level === "error") console.error(line, ...args);
+  else if (level === "warn") console.warn(line, ...args);
+  else if (level === "info") console.info(line, ...args);
 }
 
 /** The signed-in user of a request's headers (for the audit hooks), or null. */
