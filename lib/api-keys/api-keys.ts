@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { apikey, user } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record-audit";
@@ -6,7 +6,7 @@ import { getAuth } from "@/lib/auth";
 import { allows, type Permissions } from "@/lib/auth/permissions";
 import type { RequestContext } from "@/lib/auth/session";
 import { AppError, notFound } from "@/lib/errors";
-import { apiKeyResources, type CreateApiKeyInput } from "./schemas";
+import { apiKeyResources, storedKeyCreator, storedKeyPermissions, type CreateApiKeyInput } from "./schemas";
 
 /** An API key as the API shows it: never the key itself (only its first characters, `start`). */
 export type ApiKeyJson = {
@@ -21,16 +21,6 @@ export type ApiKeyJson = {
   expiresAt: string | null;
   createdAt: string;
 };
-
-function parseJson(value: string | null): Record<string, unknown> {
-  if (!value) return {};
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** The caller's permissions restricted to the resources a key can hold (the default of a new key). */
 function keyablePermissions(ctx: RequestContext): Permissions {
@@ -93,20 +83,17 @@ export async function createApiKey(db: Database, ctx: RequestContext, input: Cre
 /** The organization's API keys, newest first (never the secrets). */
 export async function listApiKeys(db: Database, ctx: RequestContext): Promise<ApiKeyJson[]> {
   const rows = await db.select().from(apikey).where(eq(apikey.referenceId, ctx.organizationId)).orderBy(desc(apikey.createdAt));
-  const creatorIds = [...new Set(rows.map((r) => parseJson(r.metadata).createdByUserId).filter((v): v is string => typeof v === "string"))];
-  const names = new Map<string, string>();
-  for (const id of creatorIds) {
-    const [u] = await db.select({ name: user.name }).from(user).where(eq(user.id, id)).limit(1);
-    if (u) names.set(id, u.name);
-  }
+  const creatorIds = [...new Set(rows.map((r) => storedKeyCreator(r.metadata)).filter((v): v is string => v !== null))];
+  const creators = creatorIds.length ? await db.select({ id: user.id, name: user.name }).from(user).where(inArray(user.id, creatorIds)) : [];
+  const names = new Map(creators.map((u) => [u.id, u.name]));
   return rows.map((r) => {
-    const by = parseJson(r.metadata).createdByUserId;
+    const by = storedKeyCreator(r.metadata);
     return {
       id: r.id,
       name: r.name,
       start: r.start,
-      permissions: parseJson(r.permissions) as Permissions,
-      createdBy: typeof by === "string" ? { id: by, name: names.get(by) ?? "(former member)" } : null,
+      permissions: storedKeyPermissions(r.permissions),
+      createdBy: by ? { id: by, name: names.get(by) ?? "(former member)" } : null,
       lastUsedAt: r.lastRequest?.toISOString() ?? null,
       expiresAt: r.expiresAt?.toISOString() ?? null,
       createdAt: r.createdAt.toISOString(),

@@ -24,3 +24,28 @@ export const createApiKeyInputSchema = z.object({
   expiresInDays: z.number().int("expiresInDays must be an integer").min(1).max(365).optional(),
 });
 export type CreateApiKeyInput = z.output<typeof createApiKeyInputSchema>;
+
+/** `metadata` Squadron stores on an API key: who created it (the key stops with their membership). */
+export const apiKeyMetadataSchema = z.object({ createdByUserId: z.string().min(1) });
+
+/** better-auth hands JSON columns back parsed or as their stored text; unreadable text is null. */
+function fromStoredJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return null;
+  }
+}
+
+/** A stored key's creator, or null when its metadata is not Squadron's. */
+export function storedKeyCreator(metadata: unknown): string | null {
+  const parsed = apiKeyMetadataSchema.safeParse(fromStoredJson(metadata));
+  return parsed.success ? parsed.data.createdByUserId : null;
+}
+
+/** A stored key's permissions, parsed with the schema keys are created with; unreadable → none. */
+export function storedKeyPermissions(permissions: unknown): Permissions {
+  const parsed = apiKeyPermissionsSchema.safeParse(fromStoredJson(permissions) ?? {});
+  return parsed.success ? parsed.data : {};
+}

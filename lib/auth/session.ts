@@ -1,8 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
 import { getDb } from "@/db/client";
 import { member, user as userTable } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { storedKeyCreator, storedKeyPermissions } from "@/lib/api-keys/schemas";
 import { getAuth } from "./index";
 import { allows, intersectPermissions, permissionsOfRoles, type Permissions } from "./permissions";
 import { ensureUserOrganization } from "./provision";
@@ -23,19 +23,6 @@ export type RequestContext = {
   apiKeyId: string | null;
 };
 
-/** `metadata` Squadron stores on an API key. */
-const apiKeyMetadataSchema = z.object({ createdByUserId: z.string().min(1) });
-
-/** A key's `metadata` (better-auth returns it parsed, or as the stored JSON text); unreadable → null. */
-function parseMetadata(metadata: unknown): unknown {
-  if (typeof metadata !== "string") return metadata;
-  try {
-    return JSON.parse(metadata);
-  } catch {
-    return null;
-  }
-}
-
 /** The bearer token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(headers: Headers): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.get("authorization") ?? "");
@@ -54,23 +41,22 @@ async function apiKeyContext(token: string): Promise<RequestContext> {
   const result = await getAuth().api.verifyApiKey({ body: { key: token } });
   if (!result.valid || !result.key) throw refused;
   const key = result.key;
-  const meta = apiKeyMetadataSchema.safeParse(parseMetadata(key.metadata));
-  if (!meta.success) throw refused;
+  const createdByUserId = storedKeyCreator(key.metadata);
+  if (!createdByUserId) throw refused;
   const db = getDb();
   const [row] = await db
     .select({ role: member.role, id: userTable.id, name: userTable.name, email: userTable.email })
     .from(member)
     .innerJoin(userTable, eq(userTable.id, member.userId))
-    .where(and(eq(member.userId, meta.data.createdByUserId), eq(member.organizationId, key.referenceId)))
+    .where(and(eq(member.userId, createdByUserId), eq(member.organizationId, key.referenceId)))
     .limit(1);
   if (!row) throw refused;
-  const granted = (key.permissions ?? {}) as Permissions;
   return {
     userId: row.id,
     organizationId: key.referenceId,
     role: row.role,
     user: { id: row.id, name: row.name, email: row.email },
-    permissions: intersectPermissions(granted, permissionsOfRoles(row.role)),
+    permissions: intersectPermissions(storedKeyPermissions(key.permissions), permissionsOfRoles(row.role)),
     apiKeyId: key.id,
   };
 }
