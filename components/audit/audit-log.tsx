@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { LocalTime } from "@/components/local-time";
+import { apiFetch } from "@/components/tasks/api";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -48,25 +49,11 @@ export function AuditLog({ initial }: { initial: AuditEventPage }) {
     setLoading(true);
     setError(null);
     try {
-      const res = await fetch(`/api/v1/audit-events?limit=50&cursor=${cursor}`, { headers: { accept: "application/json" } });
-      const json: unknown = await res.json().catch(() => null);
-      if (!res.ok) {
-        const message =
-          typeof json === "object" && json && "error" in json && typeof json.error === "object" && json.error && "message" in json.error
-            ? String(json.error.message)
-            : `The server answered ${res.status}.`;
-        setError(message);
-        return;
-      }
-      const page = auditEventPageSchema.safeParse(json);
-      if (!page.success) {
-        setError("The server sent an unexpected answer.");
-        return;
-      }
-      setItems((prev) => [...prev, ...page.data.items]);
-      setCursor(page.data.nextCursor);
-    } catch {
-      setError("Can't reach the server. Check your connection and try again.");
+      const page = await apiFetch(`/api/v1/audit-events?limit=50&cursor=${cursor}`, auditEventPageSchema);
+      setItems((prev) => [...prev, ...page.items]);
+      setCursor(page.nextCursor);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : "Couldn't load older entries.");
     } finally {
       setLoading(false);
     }

@@ -123,6 +123,11 @@ export async function findRepositoryForWebhook(
   return row;
 }
 
+/** The organization's repositories, oldest first. */
+export async function listRepositories(db: DbOrTx, q: Scope): Promise<RepositoryRow[]> {
+  return db.select().from(repositories).where(eq(repositories.organizationId, q.organizationId)).orderBy(asc(repositories.createdAt));
+}
+
 export async function insertRepository(db: DbOrTx, values: typeof repositories.$inferInsert): Promise<RepositoryRow> {
   const [row] = await db.insert(repositories).values(values).returning();
   return row;

@@ -36,16 +36,6 @@ export async function findTaskByExternalRef(
   return row;
 }
 
-/** Top-level tasks of the organization, newest first. */
-export async function listTasks(db: DbOrTx, q: Scope & { limit: number }): Promise<TaskRow[]> {
-  return db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.organizationId, q.organizationId), isNull(tasks.parentTaskId)))
-    .orderBy(desc(tasks.createdAt), desc(tasks.id))
-    .limit(q.limit);
-}
-
 /**
  * One page of the organization's top-level tasks, newest first (`createdAt`, then `id`), after the
  * task `afterId` (the last row of the previous page; compared in SQL at the column's full

@@ -202,18 +202,8 @@ export const repositorySchema = z
   })
   .meta({ id: "Repository" });
 
-export const createdRepositorySchema = z
-  .strictObject({
-    id: uuid,
-    name: z.string(),
-    localPath: z.string().nullable(),
-    githubFullName: z.string().nullable(),
-    defaultBranch: z.string(),
-    testCommand: z.string(),
-    createdAt: timestamp,
-    webhookUrl: z.url(),
-    webhookSecret: z.string().meta({ description: "HMAC secret of the repository's GitHub webhook; shown only now." }),
-  })
+export const createdRepositorySchema = repositorySchema
+  .extend({ webhookSecret: z.string().meta({ description: "HMAC secret of the repository's GitHub webhook; shown only now." }) })
   .meta({ id: "CreatedRepository" });
 
 const usageFiguresShape = {

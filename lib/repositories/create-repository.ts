@@ -1,8 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import type { Database } from "@/db/client";
-import { insertRepository } from "@/db/queries/squads";
+import type { Database, DbOrTx } from "@/db/client";
+import { insertRepository, listRepositories, type RepositoryRow } from "@/db/queries/squads";
 import { encryptSecret } from "@/lib/crypto/secrets";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -62,6 +62,11 @@ export async function createRepository(db: Database, organizationId: string, inp
     testCommand: input.testCommand,
     webhookSecretEncrypted: await encryptSecret(webhookSecret),
   });
+  return { ...serializeRepository(row), webhookSecret };
+}
+
+/** The public JSON of a repository: never its webhook secret. Dates are ISO-8601. */
+export function serializeRepository(row: RepositoryRow) {
   return {
     id: row.id,
     name: row.name,
@@ -71,6 +76,10 @@ export async function createRepository(db: Database, organizationId: string, inp
     testCommand: row.testCommand,
     createdAt: row.createdAt.toISOString(),
     webhookUrl: webhookUrlFor(row.id),
-    webhookSecret,
   };
+}
+
+/** The organization's repositories, oldest first, as {@link serializeRepository} shows them. */
+export async function listRepositoryJson(db: DbOrTx, q: { organizationId: string }) {
+  return (await listRepositories(db, q)).map(serializeRepository);
 }

@@ -5,6 +5,7 @@ import { ApprovalList } from "@/components/approvals/approval-list";
 import { approvalListSchema } from "@/components/tasks/api";
 import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
+import { withTenant } from "@/db/tenant";
 import { listApprovals } from "@/db/queries/approvals";
 import { serializeApproval } from "@/lib/approvals/serialize";
 
@@ -13,11 +14,10 @@ export const metadata: Metadata = { title: "Approvals" };
 export default async function ApprovalsPage() {
   const ctx = await getPageContext();
   if (!ctx) redirect("/sign-in?next=/approvals");
-  const db = getDb();
   // Same rows and JSON as `GET /api/v1/approvals`, so the lists render at once and the client refreshes them.
-  const [pending, decided] = await Promise.all([
-    listApprovals(db, { organizationId: ctx.organizationId, statuses: ["pending"], limit: 100 }),
-    listApprovals(db, { organizationId: ctx.organizationId, statuses: ["approved", "rejected", "expired"], limit: 20 }),
+  const [pending, decided] = await withTenant(getDb(), ctx.organizationId, async (tx) => [
+    await listApprovals(tx, { organizationId: ctx.organizationId, statuses: ["pending"], limit: 100 }),
+    await listApprovals(tx, { organizationId: ctx.organizationId, statuses: ["approved", "rejected", "expired"], limit: 20 }),
   ]);
   const initialPending = approvalListSchema.safeParse(pending.map(serializeApproval));
   const initialDecided = approvalListSchema.safeParse(decided.map(serializeApproval));

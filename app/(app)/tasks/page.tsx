@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
-import { listTasks } from "@/db/queries/tasks";
+import { withTenant } from "@/db/tenant";
 import { taskListSchema } from "@/components/tasks/api";
 import { NewTaskForm } from "@/components/tasks/new-task-form";
 import { TaskList } from "@/components/tasks/task-list";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { getPageContext } from "@/app/_lib/page-context";
-import { serializeTask } from "@/lib/tasks/serialize";
+import { listTaskPage } from "@/lib/tasks/list-tasks";
 
 export const metadata: Metadata = { title: "Tasks" };
 
@@ -15,8 +15,10 @@ export default async function TasksPage() {
   const ctx = await getPageContext();
   if (!ctx) redirect("/sign-in?next=/tasks");
   // Same rows and JSON as `GET /api/v1/tasks?limit=100`, so the list renders at once and the client refreshes it.
-  const rows = await listTasks(getDb(), { organizationId: ctx.organizationId, limit: 100 });
-  const initial = taskListSchema.safeParse({ items: rows.map(serializeTask), nextCursor: null });
+  const page = await withTenant(getDb(), ctx.organizationId, (tx) =>
+    listTaskPage(tx, { organizationId: ctx.organizationId, query: { limit: 100 } }),
+  );
+  const initial = taskListSchema.safeParse(page);
   return (
     <div className="space-y-6">
       <div>

@@ -5,6 +5,7 @@ import { AuditLog } from "@/components/audit/audit-log";
 import { Alert } from "@/components/ui/alert";
 import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
+import { withTenant } from "@/db/tenant";
 import { listAuditEventPage } from "@/lib/audit/list-audit-events";
 import { allows } from "@/lib/auth/permissions";
 
@@ -21,7 +22,7 @@ export default async function AuditPage() {
     );
   }
   // Same first page as `GET /api/v1/audit-events`; older pages load through it.
-  const initial = await listAuditEventPage(getDb(), { organizationId: ctx.organizationId, limit: 50 });
+  const initial = await withTenant(getDb(), ctx.organizationId, (tx) => listAuditEventPage(tx, { organizationId: ctx.organizationId, limit: 50 }));
   return (
     <Card aria-labelledby="audit-heading">
       <CardHeader

@@ -6,6 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
+import { withTenant } from "@/db/tenant";
 import { listMailOutbox } from "@/db/queries/mail-outbox";
 import { allows } from "@/lib/auth/permissions";
 
@@ -23,7 +24,7 @@ export default async function OutboxPage() {
     );
   }
   // Same rows as `GET /api/v1/mail-outbox`.
-  const mail = await listMailOutbox(getDb(), { organizationId: ctx.organizationId, limit: 100 });
+  const mail = await withTenant(getDb(), ctx.organizationId, (tx) => listMailOutbox(tx, { organizationId: ctx.organizationId, limit: 100 }));
   return (
     <Card aria-labelledby="outbox-heading">
       <CardHeader

@@ -5,6 +5,7 @@ import { getPageContext } from "@/app/_lib/page-context";
 import { taskDetailSchema, type TaskDetail } from "@/components/tasks/api";
 import { TaskView } from "@/components/tasks/task-view";
 import { getDb } from "@/db/client";
+import { withTenant } from "@/db/tenant";
 import { allows } from "@/lib/auth/permissions";
 import { AppError } from "@/lib/errors";
 import { getTaskDetail } from "@/lib/tasks/get-task-detail";
@@ -19,7 +20,7 @@ export const metadata: Metadata = { title: "Task" };
 async function loadInitialTask(organizationId: string, taskId: string): Promise<TaskDetail | null | undefined> {
   if (!z.uuid().safeParse(taskId).success) return null;
   try {
-    const parsed = taskDetailSchema.safeParse(await getTaskDetail(getDb(), { organizationId, taskId }));
+    const parsed = taskDetailSchema.safeParse(await withTenant(getDb(), organizationId, (tx) => getTaskDetail(tx, { organizationId, taskId })));
     return parsed.success ? parsed.data : undefined;
   } catch (error) {
     if (error instanceof AppError && error.code === "not_found") return null;

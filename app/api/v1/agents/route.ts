@@ -1,9 +1,8 @@
-import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
+import { withTenant } from "@/db/tenant";
 import { parseQuery, withContext } from "@/lib/api/handler";
-import { notFound } from "@/lib/errors";
+import { listAgentsOfOrganization } from "@/lib/squads/list-agents";
 import { listAgentsQuerySchema } from "@/lib/squads/schemas";
-import { listSquadsWithAgents } from "@/lib/squads/list-squads";
 
 export const dynamic = "force-dynamic";
 
@@ -14,11 +13,9 @@ export const dynamic = "force-dynamic";
  */
 export const GET = withContext(
   async (req, ctx) => {
-    const query = parseQuery(req, listAgentsQuerySchema);
-    const squads = await withTenant(getDb(), ctx.organizationId, (tx) => listSquadsWithAgents(tx, { organizationId: ctx.organizationId }));
-    const chosen = query.squadId ? squads.filter((s) => s.id === query.squadId) : squads;
-    if (query.squadId && chosen.length === 0) throw notFound("Squad");
-    return Response.json(chosen.flatMap((s) => s.agents.map((a) => ({ ...a, squadId: s.id, squadName: s.name }))));
+    const { squadId } = parseQuery(req, listAgentsQuerySchema);
+    const agents = await withTenant(getDb(), ctx.organizationId, (tx) => listAgentsOfOrganization(tx, { organizationId: ctx.organizationId, squadId }));
+    return Response.json(agents);
   },
   { requires: { squad: ["read"] } },
 );

@@ -1,10 +1,9 @@
 import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
 import { listApprovals } from "@/db/queries/approvals";
-import { withContext } from "@/lib/api/handler";
+import { parseQuery, withContext } from "@/lib/api/handler";
 import { listApprovalsQuerySchema } from "@/lib/approvals/schemas";
 import { serializeApproval } from "@/lib/approvals/serialize";
-import { fromZodError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -14,11 +13,9 @@ export const dynamic = "force-dynamic";
  * statuses (`pending`, `approved`, `rejected`, `expired`); without it, all.
  */
 export const GET = withContext(async (req, ctx) => {
-  const params = Object.fromEntries(new URL(req.url).searchParams);
-  const query = listApprovalsQuerySchema.safeParse(params);
-  if (!query.success) throw fromZodError(query.error, "query");
+  const query = parseQuery(req, listApprovalsQuerySchema);
   const rows = await withTenant(getDb(), ctx.organizationId, (tx) =>
-    listApprovals(tx, { organizationId: ctx.organizationId, statuses: query.data.status, limit: query.data.limit }),
+    listApprovals(tx, { organizationId: ctx.organizationId, statuses: query.status, limit: query.limit }),
   );
   return Response.json(rows.map(serializeApproval));
 }, { requires: { approval: ["read"] } });

@@ -1,25 +1,12 @@
 import { withTenant } from "@/db/tenant";
 import { getDb } from "@/db/client";
-import { listTasksPage } from "@/db/queries/tasks";
 import { parseJsonBody, parseQuery, withContext } from "@/lib/api/handler";
-import { AppError } from "@/lib/errors";
 import { createTask } from "@/lib/tasks/create-task";
+import { listTaskPage } from "@/lib/tasks/list-tasks";
 import { createTaskInputSchema, listTasksQuerySchema } from "@/lib/tasks/schemas";
 import { serializeTask } from "@/lib/tasks/serialize";
 
 export const dynamic = "force-dynamic";
-
-/** The opaque cursor of a page: the last task's id, base64url-encoded. */
-const encodeCursor = (taskId: string) => Buffer.from(taskId, "utf8").toString("base64url");
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-    throw new AppError("invalid_input", "Invalid query parameters: cursor: not a cursor this API returned", {
-      issues: [{ path: "cursor", message: "not a cursor this API returned" }],
-    });
-  }
-  return id;
-}
 
 /**
  * `GET /api/v1/tasks?limit=&cursor=&status=&source=&squadId=` → `{ items, nextCursor }`: the
@@ -29,17 +16,8 @@ function decodeCursor(cursor: string): string {
 export const GET = withContext(
   async (req, ctx) => {
     const query = parseQuery(req, listTasksQuerySchema);
-    const rows = await withTenant(getDb(), ctx.organizationId, (tx) => listTasksPage(tx, {
-      organizationId: ctx.organizationId,
-      limit: query.limit + 1,
-      afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
-      statuses: query.status,
-      sources: query.source,
-      squadId: query.squadId,
-    }));
-    const page = rows.slice(0, query.limit);
-    const nextCursor = rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null;
-    return Response.json({ items: page.map(serializeTask), nextCursor });
+    const page = await withTenant(getDb(), ctx.organizationId, (tx) => listTaskPage(tx, { organizationId: ctx.organizationId, query }));
+    return Response.json(page);
   },
   { requires: { task: ["read"] } },
 );
