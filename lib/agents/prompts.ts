@@ -1,6 +1,8 @@
 import type { AgentRole } from "@/db/schema";
 import type { TaskRunContext } from "@/lib/tasks/workflow";
-import { roleDefinitions, roleLabel } from "./roles";
+import type { BriefLesson } from "@/lib/lessons/retrieve-lessons";
+import { REPOSITORY_MAP_HEADING } from "@/lib/workspace/repo-map";
+import { roleKind, roleLabel } from "./roles";
 
 function taskBlock(ctx: Pick<TaskRunContext, "title" | "description">): string {
   return `Task: ${ctx.title}\n\n${ctx.description || "(no description)"}`;
@@ -9,6 +11,21 @@ function taskBlock(ctx: Pick<TaskRunContext, "title" | "description">): string {
 /** Instructions people gave while approving (plan approvals, loop escalations), as a prompt block. */
 function humanBlock(instructions: readonly string[]): string {
   return instructions.length > 0 ? `\n\nInstructions from the people overseeing this task:\n${instructions.map((i) => `- ${i}`).join("\n")}` : "";
+}
+
+/** The repository map (`buildRepositoryMap` in `lib/workspace/repo-map.ts`), last in a brief, under its heading. */
+function repositoryMapBlock(map: string | undefined): string {
+  return map ? `\n\n${REPOSITORY_MAP_HEADING}\n${map}` : "";
+}
+
+/** Heading of the lessons block of a brief (`lib/lessons`: learnt from earlier tasks on the repository). */
+export const LESSONS_HEADING = "Lessons from earlier tasks on this repository (follow them unless this task says otherwise):";
+
+/** Lessons learnt on earlier tasks, each with where it came from, as a prompt block. */
+function lessonsBlock(lessons: readonly BriefLesson[] | undefined): string {
+  if (!lessons || lessons.length === 0) return "";
+  const items = lessons.map((l) => `- ${l.statement} (source: ${l.sourceLabel.toLowerCase()}${l.sourceUrl ? `, ${l.sourceUrl}` : ""})`);
+  return `\n\n${LESSONS_HEADING}\n${items.join("\n")}`;
 }
 
 /** A subtask of the plan as prompts show it. */
@@ -23,14 +40,14 @@ function doneBlock(done: readonly PromptResult[]): string {
 }
 
 /** The product manager's brief: the task, the repository, and the squad's roles with what each does. */
-export function planPrompt(ctx: TaskRunContext): string {
+export function planPrompt(ctx: TaskRunContext, input: { lessons?: readonly BriefLesson[] } = {}): string {
   const repo = ctx.repository ? `Repository: ${ctx.repository.name} (tests: \`${ctx.repository.testCommand}\`)` : "No repository.";
   const roles = ctx.agents
     .filter((a) => a.role !== "product_manager")
-    .map((a) => `- ${a.role} (${roleDefinitions[a.role].kind})`)
+    .map((a) => `- ${a.role} (${roleKind(a.role)})`)
     .join("\n");
   return (
-    `${taskBlock(ctx)}\n\n${repo}\nRoles in this squad:\n${roles}\n\n` +
+    `${taskBlock(ctx)}\n\n${repo}\nRoles in this squad:\n${roles}${lessonsBlock(input.lessons)}\n\n` +
     "Plan the work. Subtasks whose dependencies are done run in parallel, so only add a dependency when a " +
     "subtask needs another's result. Testing (qa_engineer) comes after the code it tests, review (tech_lead) last."
   );
@@ -39,12 +56,21 @@ export function planPrompt(ctx: TaskRunContext): string {
 /** The brief of a builder or designer for one subtask: the task, the plan, what is done, and theirs. */
 export function subtaskPrompt(
   ctx: TaskRunContext,
-  input: { planSummary: string; subtask: PromptSubtask; done: readonly PromptResult[]; instructions: readonly string[] },
+  input: {
+    planSummary: string;
+    subtask: PromptSubtask;
+    done: readonly PromptResult[];
+    instructions: readonly string[];
+    repositoryMap?: string;
+    lessons?: readonly BriefLesson[];
+  },
 ): string {
   const { subtask } = input;
   return (
     `${taskBlock(ctx)}\n\nPlan summary: ${input.planSummary}${doneBlock(input.done)}\n\n` +
-    `Your subtask (${subtask.key}): ${subtask.title}\n${subtask.description}${humanBlock(input.instructions)}`
+    `Your subtask (${subtask.key}): ${subtask.title}\n${subtask.description}${humanBlock(input.instructions)}` +
+    lessonsBlock(input.lessons) +
+    repositoryMapBlock(input.repositoryMap)
   );
 }
 

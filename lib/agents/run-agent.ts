@@ -6,11 +6,14 @@ import { monthStart } from "@/lib/budgets/usd";
 import { appendTaskEvent } from "@/lib/events/append-task-event";
 import { AppError } from "@/lib/errors";
 import { generate, type RouteConstraints } from "@/lib/llm";
+import { ModelRouteError } from "@/lib/llm/errors";
 import { recordLlmCall } from "@/lib/llm/ledger";
 import { toJsonSchema } from "@/lib/llm/schemas";
 import type { ChatMessage, ModelResponse, ModelTier, RouteNotes, ToolCall, ToolDefinition } from "@/lib/llm/types";
-import { executeTool, workspaceTools } from "@/lib/workspace";
-import { roleDefinitions, roleLabel, rolePrompt, roleTools } from "./roles";
+import { executeTool, noteSeenInFull } from "@/lib/workspace";
+import { agentToolNames, ASK_TEAMMATE, workspaceToolDefinitions, type AgentToolOverrides } from "./agent-tools";
+import { contextWindowOf, defaultElisionPolicy, elideOldToolOutputs, UNKNOWN_CONTEXT_WINDOW, type ElidedOutput } from "./context-budget";
+import { roleDefinitions, roleLabel, rolePrompt } from "./roles";
 import { DEFAULT_STUCK_LIMITS, StuckDetector, type StuckLimits } from "./stuck-detector";
 import type { WorkflowSteps } from "./steps";
 
@@ -41,6 +44,12 @@ export type AgentContext = {
   teammates?: AgentRole[];
   /** Report what the task and the organization have spent after each model call (budgets are set). */
   trackSpend?: boolean;
+  /** The squad agent's changes to its role's tools (`agents.tool_overrides`). */
+  toolOverrides?: AgentToolOverrides;
+  /** Turn limit of this agent (`agents.max_turns`); null/undefined = the role's `maxTurns`. */
+  maxTurns?: number | null;
+  /** Token budget of one run of this agent (`agents.max_run_tokens`); null/undefined = the role's `maxRunTokens`. */
+  maxRunTokens?: number | null;
 };
 
 /** Spend after a model call, in USD micros: the task's (all runs) and the organization's this month (UTC). */
@@ -50,7 +59,12 @@ export type Spend = { taskUsdMicros: number; organizationMonthUsdMicros: number 
 export type ModelStepResult = Pick<
   ModelResponse,
   "provider" | "model" | "offline" | "content" | "toolCalls" | "usage" | "costUsdMicros" | "latencyMs" | "replay"
-> & { spend?: Spend };
+> & {
+  spend?: Spend;
+  finishReason?: ModelResponse["finishReason"];
+  /** Set when no candidate's response could be parsed (nothing was recorded or billed): why. */
+  unparseable?: string;
+};
 
 export type ToolStepResult = { name: string; ok: boolean; output: string; data?: unknown };
 
@@ -60,6 +74,8 @@ export type AgentResult = {
   toolResults: ToolStepResult[];
   turns: number;
   model: { provider: string; model: string; offline: boolean };
+  /** Tokens (input + output) of every model call of this run, as the provider reported them. */
+  tokens: number;
 };
 
 /**
@@ -80,8 +96,11 @@ export type AgentHooks = {
 /** The durable step tools plus the workflow's hooks. */
 export type AgentRuntime = { steps: WorkflowSteps; hooks?: AgentHooks; stuckLimits?: StuckLimits };
 
-/** Most turns (model call + its tool calls) an agent gets before it is stopped. */
-export const MAX_AGENT_TURNS = 12;
+/**
+ * How many times an empty, refused or unparseable answer is sent back to the model (with a note saying
+ * what was wrong) before it counts as a provider failure.
+ */
+export const MAX_REPROMPTS = 2;
 /** Longest tool output shown back to the model, in characters. */
 const MAX_TOOL_OUTPUT_CHARS = 16_000;
 
@@ -122,12 +141,15 @@ function systemPromptOf(ctx: AgentContext): string {
   return ctx.instructions ? `${persona}\n\n${ctx.instructions}` : persona;
 }
 
-/** The tool definitions the agent sees: its role's workspace tools (with a workspace) and `ask_teammate`. */
+/**
+ * The tool definitions the agent sees: its tools ({@link agentToolNames}: the role's, changed by the
+ * squad agent's overrides) that are workspace tools (with a workspace), and `ask_teammate` when it may ask.
+ */
 export function toolsFor(ctx: AgentContext, canAsk: boolean): ToolDefinition[] {
-  const allowed = new Set<string>(roleTools(ctx.role));
-  const tools = ctx.workspace ? workspaceTools.filter((t) => allowed.has(t.name)) : [];
+  const allowed = agentToolNames(ctx.role, ctx.toolOverrides);
+  const tools = ctx.workspace ? workspaceToolDefinitions(allowed) : [];
   const teammates = (ctx.teammates ?? []).filter((r) => r !== ctx.role);
-  if (canAsk && allowed.has("ask_teammate") && teammates.length > 0) tools.push(askTool(teammates));
+  if (canAsk && allowed.includes(ASK_TEAMMATE) && teammates.length > 0) tools.push(askTool(teammates));
   return tools;
 }
 
@@ -138,11 +160,32 @@ async function modelStep(
   tools: ToolDefinition[],
   responseFormat: { name: string; schema: Record<string, unknown> } | undefined,
 ): Promise<ModelStepResult> {
-  const response = await generate(
-    ctx.modelRoute,
-    { agentRole: ctx.role, messages, tools: tools.length > 0 ? tools : undefined, responseFormat, task: ctx.task },
-    { tier: ctx.tier, constraints: ctx.constraints },
-  );
+  let response: ModelResponse;
+  try {
+    response = await generate(
+      ctx.modelRoute,
+      { agentRole: ctx.role, messages, tools: tools.length > 0 ? tools : undefined, responseFormat, task: ctx.task },
+      { tier: ctx.tier, constraints: ctx.constraints },
+    );
+  } catch (error) {
+    // Every candidate answered, but with a body we could not parse: the loop re-prompts (an unusable answer).
+    const unparseable =
+      error instanceof ModelRouteError && error.attempts.length > 0 && error.attempts.every((a) => a.reason === "invalid_response");
+    if (!unparseable) throw error;
+    const last = error.attempts.at(-1);
+    return {
+      provider: last?.provider ?? "offline",
+      model: last?.model ?? "unknown",
+      offline: false,
+      content: null,
+      toolCalls: [],
+      usage: { inputTokens: 0, outputTokens: 0 },
+      costUsdMicros: 0,
+      latencyMs: 0,
+      finishReason: "other",
+      unparseable: last?.message ?? "unparseable response",
+    };
+  }
   const db = getDb();
   await recordLlmCall(db, {
     organizationId: ctx.organizationId,
@@ -189,18 +232,27 @@ async function modelStep(
     usage: response.usage,
     costUsdMicros: response.costUsdMicros,
     latencyMs: response.latencyMs,
+    finishReason: response.finishReason,
     // Provider content (e.g. Anthropic thinking blocks) that must go back unchanged with this turn.
     ...(response.replay ? { replay: response.replay } : {}),
     ...(spend ? { spend } : {}),
   };
 }
 
-async function toolStep(ctx: AgentContext, stepId: string, call: ToolCall): Promise<ToolStepResult> {
+async function toolStep(
+  ctx: AgentContext,
+  stepId: string,
+  call: ToolCall,
+  seen: ReadonlySet<string>,
+): Promise<ToolStepResult> {
   if (!ctx.workspace) return { name: call.name, ok: false, output: "No workspace is available for this agent." };
-  if (!roleTools(ctx.role).some((t) => t === call.name)) {
-    return { name: call.name, ok: false, output: `The ${ctx.role} role may not call ${call.name}.` };
+  if (!agentToolNames(ctx.role, ctx.toolOverrides).includes(call.name)) {
+    return { name: call.name, ok: false, output: `The ${ctx.role} agent may not call ${call.name} in this squad.` };
   }
-  const result = await executeTool({ worktree: ctx.workspace.path, testCommand: ctx.workspace.testCommand }, call);
+  const result = await executeTool(
+    { worktree: ctx.workspace.path, testCommand: ctx.workspace.testCommand, seenInFull: seen },
+    call,
+  );
   const output =
     result.output.length > MAX_TOOL_OUTPUT_CHARS
       ? `${result.output.slice(0, MAX_TOOL_OUTPUT_CHARS)}\n… (${result.output.length - MAX_TOOL_OUTPUT_CHARS} more characters cut)`
@@ -246,19 +298,68 @@ async function askStep(
 }
 
 /**
+ * Why a model answer cannot be used, or null when it can: a response no candidate's body could be
+ * parsed of (`unparseable`), no tool calls and no text (empty), a refusal
+ * (the provider stopped for another reason than finishing, e.g. Anthropic `refusal`, OpenAI
+ * `content_filter`), or — when structured output was asked for — text that is not JSON at all.
+ * (Whether the JSON matches the schema is {@link runStructuredAgent}'s repair step.)
+ */
+export function unusableAnswer(
+  response: Pick<ModelStepResult, "content" | "toolCalls" | "unparseable"> & { finishReason?: string },
+  structured: boolean,
+): string | null {
+  if (response.unparseable) return `the provider's response could not be parsed (${response.unparseable.slice(0, 300)})`;
+  if (response.toolCalls.length > 0) return null;
+  const text = response.content?.trim() ?? "";
+  if (response.finishReason === "other" && text === "") return "the model refused or stopped without an answer";
+  if (text === "") return "the answer was empty";
+  if (response.finishReason === "other") return "the model refused or stopped before finishing";
+  if (structured) {
+    try {
+      JSON.parse(text.replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, "$1"));
+    } catch {
+      return "the answer is not JSON";
+    }
+  }
+  return null;
+}
+
+function repromptText(problem: string, structured: boolean): string {
+  return structured
+    ? `Your last answer could not be used: ${problem}. Answer again with only the JSON the task asks for.`
+    : `Your last answer could not be used: ${problem}. Go on with your task: call a tool, or answer with your summary when you are done.`;
+}
+
+function elisionMessage(label: string, elided: ElidedOutput[], before: number, after: number, window: number): string {
+  const what = elided.slice(0, 5).map((e) => e.tool).join(", ");
+  const more = elided.length > 5 ? ` and ${elided.length - 5} more` : "";
+  return `${label}'s context neared the model's window (${before.toLocaleString("en-US")} of ${window.toLocaleString("en-US")} tokens): elided ${elided.length} old tool output(s) (${what}${more}), now ~${after.toLocaleString("en-US")} tokens`;
+}
+
+/**
  * Runs one agent's turn as a durable tool loop: model call → tool calls → results → model call …,
- * until the model answers without tool calls or {@link MAX_AGENT_TURNS} is reached. Every model call
- * and every tool call is its own step (`<prefix>/model-<n>`, `<prefix>/tool-<n>-<i>`), records usage
- * in `llm_calls` and appends to the task timeline. `ask_teammate` runs the `ask` hook's steps under
- * `<prefix>/ask-<n>-<i>`.
+ * until the model answers without tool calls. Every model call and every tool call is its own step
+ * (`<prefix>/model-<n>`, `<prefix>/tool-<n>-<i>`), records usage in `llm_calls` and appends to the
+ * task timeline. `ask_teammate` runs the `ask` hook's steps under `<prefix>/ask-<n>-<i>`.
  *
- * Stuck-loop detection ({@link StuckDetector}): when the agent repeats a tool call with the same
- * arguments or makes no progress for several turns, the calls of that turn are not run; the
+ * Limits (per run of the agent): at most `maxTurns` turns and `maxRunTokens` tokens (input + output
+ * as the provider reports them) — the squad agent's values, else its role's (`lib/agents/roles`).
+ *
+ * Context: before each call the conversation is measured (js-tiktoken, see `context-budget.ts`);
+ * near the window of the model that answered last, the oldest tool outputs are replaced by one-line
+ * summaries (the calls stay) and the timeline says what was elided (step `<prefix>/elide-<n>`).
+ *
+ * Unusable answers ({@link unusableAnswer}: empty, refused, not JSON when JSON was asked for) are sent
+ * back with a note, at most {@link MAX_REPROMPTS} times per turn (`<prefix>/model-<n>-retry-<k>`).
+ *
+ * Stuck-loop detection ({@link StuckDetector}): when the agent repeats a tool call with nothing
+ * changed in between, or makes no progress for several turns, the calls of that turn are not run; the
  * `escalate` hook (steps under `<prefix>/stuck-<n>`) asks a human, whose instructions are given to
  * the agent before it goes on. Without the hook, a loop ends the agent with an error.
  *
- * @throws AppError `conflict` when the agent is stuck and nobody can be asked, or is still calling
- *   tools after the last turn
+ * @throws AppError `conflict` when the agent is stuck and nobody can be asked, is still calling tools
+ *   after its last turn, or has used up its token budget; `unavailable` when the model gave no usable
+ *   answer after {@link MAX_REPROMPTS} re-prompts
  */
 export async function runAgent(
   rt: AgentRuntime,
@@ -271,22 +372,83 @@ export async function runAgent(
   },
 ): Promise<AgentResult> {
   const { steps } = rt;
+  const role = roleDefinitions[ctx.role];
+  const label = roleLabel(ctx.role);
+  const maxTurns = ctx.maxTurns ?? role.maxTurns;
+  const maxRunTokens = ctx.maxRunTokens ?? role.maxRunTokens;
+  const structured = input.responseFormat !== undefined;
   const messages: ChatMessage[] = [
     { role: "system", content: systemPromptOf(ctx) },
     ...(input.history ?? []),
     { role: "user", content: input.prompt },
   ];
   const tools = toolsFor(ctx, Boolean(rt.hooks?.ask));
+  const toolsJson = tools.length > 0 ? JSON.stringify(tools) : "";
   const detector = new StuckDetector(rt.stuckLimits ?? DEFAULT_STUCK_LIMITS);
   const toolResults: ToolStepResult[] = [];
-  for (let turn = 0; turn < MAX_AGENT_TURNS; turn++) {
-    const stepId = `${input.stepPrefix}/model-${turn}`;
-    const response = await steps.run(stepId, () => modelStep(ctx, stepId, messages, tools, input.responseFormat));
-    await rt.hooks?.afterModelCall?.({ stepId, role: ctx.role, spend: response.spend });
+  // Paths whose whole content this agent has seen (write_file may replace only those), rebuilt from the
+  // memoised tool results on a replay.
+  const seenInFull = new Set<string>();
+  let usedTokens = 0;
+  // The window of the model that answered last (the route may fall back); before any answer, the first candidate's.
+  const first = ctx.modelRoute[0];
+  let windowTokens = first ? contextWindowOf(first.provider, first.model) : UNKNOWN_CONTEXT_WINDOW;
+  for (let turn = 0; turn < maxTurns; turn++) {
+    const elision = elideOldToolOutputs(messages, defaultElisionPolicy(windowTokens), toolsJson);
+    if (elision.elided.length > 0) {
+      const stepId = `${input.stepPrefix}/elide-${turn}`;
+      await steps.run(stepId, () =>
+        appendTaskEvent(getDb(), {
+          organizationId: ctx.organizationId,
+          taskId: ctx.taskId,
+          type: "message",
+          actor: ctx.role,
+          message: elisionMessage(label, elision.elided, elision.beforeTokens, elision.afterTokens, windowTokens),
+          data: {
+            elided: elision.elided.map((e) => ({ tool: e.tool, tokens: e.tokens, summary: e.summary })),
+            beforeTokens: elision.beforeTokens,
+            afterTokens: elision.afterTokens,
+            windowTokens,
+            ...(ctx.subtask ? { subtask: ctx.subtask.key } : {}),
+          },
+          dedupeKey: `${ctx.runId}:${stepId}`,
+        }).then(() => null),
+      );
+    }
+
+    let response: ModelStepResult | null = null;
+    let stepId = `${input.stepPrefix}/model-${turn}`;
+    for (let attempt = 0; ; attempt++) {
+      stepId = attempt === 0 ? `${input.stepPrefix}/model-${turn}` : `${input.stepPrefix}/model-${turn}-retry-${attempt}`;
+      const id = stepId;
+      const answer: ModelStepResult = await steps.run(id, () => modelStep(ctx, id, messages, tools, input.responseFormat));
+      usedTokens += answer.usage.inputTokens + answer.usage.outputTokens;
+      if (!answer.unparseable) windowTokens = contextWindowOf(answer.provider, answer.model);
+      await rt.hooks?.afterModelCall?.({ stepId: id, role: ctx.role, spend: answer.spend });
+      const problem = unusableAnswer(answer, structured);
+      if (!problem) {
+        response = answer;
+        break;
+      }
+      if (attempt >= MAX_REPROMPTS) {
+        throw new AppError(
+          "unavailable",
+          `The ${label} agent's model (${answer.provider}/${answer.model}) gave no usable answer ${attempt + 1} times in a row: ${problem}.`,
+        );
+      }
+      if (answer.content?.trim()) messages.push({ role: "assistant", content: answer.content, replay: answer.replay });
+      messages.push({ role: "user", content: repromptText(problem, structured) });
+    }
     messages.push({ role: "assistant", content: response.content, toolCalls: response.toolCalls, replay: response.replay });
     const model = { provider: response.provider, model: response.model, offline: response.offline };
     if (response.toolCalls.length === 0) {
-      return { content: response.content, toolResults, turns: turn + 1, model };
+      return { content: response.content, toolResults, turns: turn + 1, model, tokens: usedTokens };
+    }
+    if (usedTokens > maxRunTokens) {
+      throw new AppError(
+        "conflict",
+        `The ${label} agent used ${usedTokens.toLocaleString("en-US")} tokens, over its budget of ${maxRunTokens.toLocaleString("en-US")} for one run, and was stopped.`,
+      );
     }
 
     const repeated = detector.beforeTools(response.toolCalls);
@@ -298,12 +460,13 @@ export async function runAgent(
     const outcomes: { call: ToolCall; ok: boolean }[] = [];
     for (const [i, call] of response.toolCalls.entries()) {
       const result =
-        call.name === "ask_teammate"
+        call.name === ASK_TEAMMATE
           ? await askStep(rt, ctx, `${input.stepPrefix}/ask-${turn}-${i}`, call)
           : await steps.run(`${input.stepPrefix}/tool-${turn}-${i}`, () =>
-              toolStep(ctx, `${input.stepPrefix}/tool-${turn}-${i}`, call),
+              toolStep(ctx, `${input.stepPrefix}/tool-${turn}-${i}`, call, seenInFull),
             );
       toolResults.push(result);
+      noteSeenInFull(seenInFull, call, result);
       outcomes.push({ call, ok: result.ok });
       messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: result.output });
     }
@@ -313,10 +476,7 @@ export async function runAgent(
       detector.reset();
     }
   }
-  throw new AppError(
-    "conflict",
-    `The ${ctx.role} agent was still calling tools after ${MAX_AGENT_TURNS} turns and was stopped.`,
-  );
+  throw new AppError("conflict", `The ${label} agent was still calling tools after ${maxTurns} turns and was stopped.`);
 }
 
 /**
@@ -331,7 +491,7 @@ async function escalate(
   stepId: string,
   reason: string,
 ): Promise<void> {
-  const who = roleDefinitions[ctx.role].label;
+  const who = roleLabel(ctx.role);
   if (!rt.hooks?.escalate) {
     throw new AppError("conflict", `The ${who} agent is stuck: it ${reason}.`);
   }

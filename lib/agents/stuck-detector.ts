@@ -4,7 +4,7 @@ import type { ToolCall } from "@/lib/llm/types";
 export type StuckLimits = {
   /** The same tool call (name and arguments) this many times in one agent run is a loop. */
   repeatedCalls: number;
-  /** This many turns in a row without progress (no new tool call, no successful write) is a loop. */
+  /** This many turns in a row without progress (no new tool call, no successful new change) is a loop. */
   idleTurns: number;
 };
 
@@ -13,8 +13,12 @@ export const DEFAULT_STUCK_LIMITS: StuckLimits = { repeatedCalls: 3, idleTurns: 
 
 export type StuckVerdict = { stuck: false } | { stuck: true; reason: string; signature: string };
 
-/** Tool calls whose success changes the workspace, and so count as progress. */
-const PROGRESS_TOOLS = new Set(["write_file"]);
+/**
+ * Tools whose success changes the workspace (today's `write_file` and the editing tools of
+ * `lib/workspace/tools/`). A new change is progress, and the same observation (`read_file`,
+ * `run_tests`, …) made after it is a new observation, not a repeat.
+ */
+export const MUTATING_TOOLS: ReadonlySet<string> = new Set(["write_file", "edit_file", "create_file", "apply_patch"]);
 
 /** A stable identity of a tool call: its name and its arguments as canonical JSON (sorted keys). */
 export function callSignature(call: Pick<ToolCall, "name" | "arguments">): string {
@@ -39,41 +43,76 @@ function describe(call: Pick<ToolCall, "name" | "arguments">): string {
  * Watches one agent run's tool calls for loops. Pure and deterministic: fed the same calls in the same
  * order (a durable replay), it reaches the same verdicts.
  *
+ * What counts as a repeat: an observation (any tool not in {@link MUTATING_TOOLS}) is keyed by its
+ * call *and the workspace version* — the number of distinct successful changes so far — so re-running
+ * the tests after an edit, or re-reading a file after writing it, is a new call. A change is keyed by
+ * its call alone: making the very same edit again does not move the version, so "write the same
+ * thing, run the tests, write the same thing…" still adds up to a loop.
+ *
  * Call {@link StuckDetector.beforeTools} with each turn's tool calls before they run, and
  * {@link StuckDetector.afterTools} with their outcomes; {@link StuckDetector.reset} after a human
  * has looked at the loop and told the agent how to go on.
  */
 export class StuckDetector {
   private readonly counts = new Map<string, number>();
+  /** Signatures of changes that succeeded at least once. */
+  private readonly changes = new Set<string>();
+  /** Distinct successful changes so far: observations are compared within one version. */
+  private version = 0;
   private idle = 0;
+  /** Keys the last `beforeTools` gave its calls, in order, for `afterTools`. */
+  private pending: string[] = [];
 
   constructor(private readonly limits: StuckLimits = DEFAULT_STUCK_LIMITS) {}
 
-  /** Checks a turn's calls before they run: a call repeated `repeatedCalls` times is a loop. */
+  private keyOf(call: Pick<ToolCall, "name" | "arguments">, version: number): string {
+    const signature = callSignature(call);
+    return MUTATING_TOOLS.has(call.name) ? signature : `${signature} @${version}`;
+  }
+
+  /** Checks a turn's calls before they run: a call repeated `repeatedCalls` times (see above) is a loop. */
   beforeTools(calls: Pick<ToolCall, "name" | "arguments">[]): StuckVerdict {
+    // Within the turn, a new change is assumed to succeed for the calls after it.
+    let version = this.version;
+    this.pending = [];
     for (const call of calls) {
-      const signature = callSignature(call);
-      const seen = (this.counts.get(signature) ?? 0) + 1;
-      this.counts.set(signature, seen);
+      const key = this.keyOf(call, version);
+      this.pending.push(key);
+      const seen = (this.counts.get(key) ?? 0) + 1;
+      this.counts.set(key, seen);
       if (seen >= this.limits.repeatedCalls) {
         return {
           stuck: true,
-          signature,
+          signature: callSignature(call),
+          // Observations are only counted within one workspace version: nothing changed in between.
           reason: `called ${describe(call)} ${seen} times with the same arguments`,
         };
       }
+      if (MUTATING_TOOLS.has(call.name) && !this.changes.has(key)) version++;
     }
     return { stuck: false };
   }
 
   /**
-   * Records a turn's outcome: progress is a call not seen before that succeeded, or a successful
-   * write. `idleTurns` turns in a row without progress is a loop.
+   * Records a turn's outcome: progress is a successful new change, or a successful call not made
+   * before at this workspace version. `idleTurns` turns in a row without progress is a loop.
    */
   afterTools(results: { call: Pick<ToolCall, "name" | "arguments">; ok: boolean }[]): StuckVerdict {
-    const progressed = results.some(
-      (r) => r.ok && (PROGRESS_TOOLS.has(r.call.name) || this.counts.get(callSignature(r.call)) === 1),
-    );
+    let progressed = false;
+    for (const [i, r] of results.entries()) {
+      const key = this.pending[i] ?? this.keyOf(r.call, this.version);
+      if (!r.ok) continue;
+      if (MUTATING_TOOLS.has(r.call.name)) {
+        if (!this.changes.has(key)) {
+          this.changes.add(key);
+          this.version++;
+          progressed = true;
+        }
+      } else if (this.counts.get(key) === 1) {
+        progressed = true;
+      }
+    }
+    this.pending = [];
     this.idle = progressed ? 0 : this.idle + 1;
     if (this.idle >= this.limits.idleTurns) {
       const last = results.at(-1);
@@ -89,6 +128,9 @@ export class StuckDetector {
   /** Forgets what was seen (after a human's instructions), so the agent gets a fresh budget of turns. */
   reset(): void {
     this.counts.clear();
+    this.changes.clear();
+    this.pending = [];
+    this.version = 0;
     this.idle = 0;
   }
 }

@@ -1,3 +1,6 @@
+import { SpanKind } from "@opentelemetry/api";
+import { recordModelFailure } from "@/lib/observability/metrics";
+import { withSpan } from "@/lib/observability/tracing";
 import { classifyProviderError, fallsBack, ModelRouteError, type AttemptFailure } from "./errors";
 import { callAnthropic } from "./providers/anthropic";
 import { callOffline } from "./providers/offline";
@@ -31,6 +34,39 @@ function callCandidate(
 }
 
 /**
+ * One attempt as a client span `chat <model>` with the OpenTelemetry GenAI semantic conventions
+ * (`gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`, `gen_ai.response.model`,
+ * `gen_ai.usage.input_tokens` / `output_tokens`, `gen_ai.response.finish_reasons`) plus the agent role
+ * and cost in USD micros; the task and run ids come from the step's context.
+ */
+function traceModelCall(candidate: ModelCandidate, req: ModelRequest, call: () => Promise<ModelResponse>): Promise<ModelResponse> {
+  return withSpan(
+    `chat ${candidate.model}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": candidate.provider,
+        "gen_ai.request.model": candidate.model,
+        ...(req.maxOutputTokens ? { "gen_ai.request.max_tokens": req.maxOutputTokens } : {}),
+        "squadron.agent_role": req.agentRole,
+      },
+    },
+    async (span) => {
+      const response = await call();
+      span.setAttributes({
+        "gen_ai.response.model": response.model,
+        "gen_ai.usage.input_tokens": response.usage.inputTokens,
+        "gen_ai.usage.output_tokens": response.usage.outputTokens,
+        "gen_ai.response.finish_reasons": [response.finishReason],
+        "squadron.cost_usd_micros": response.costUsdMicros,
+      });
+      return response;
+    },
+  );
+}
+
+/**
  * Runs one model call along a route: the candidates of {@link resolveRoute} that the constraints
  * allow, in order, one attempt each. A 429, 5xx, timeout, network error or unparseable response moves
  * on to the next candidate; any other failure (e.g. 400, 401) stops at once.
@@ -50,10 +86,11 @@ export async function generate(
   const attempts: AttemptFailure[] = [];
   for (const candidate of allowed) {
     try {
-      const response = await callCandidate(candidate, req, settings, options.scenarioDir);
+      const response = await traceModelCall(candidate, req, () => callCandidate(candidate, req, settings, options.scenarioDir));
       return skipped.length > 0 || attempts.length > 0 ? { ...response, route: { skipped, failed: attempts } } : response;
     } catch (error) {
       const failure = classifyProviderError(candidate.provider, candidate.model, error);
+      recordModelFailure(candidate.provider, candidate.model, failure.reason);
       attempts.push(failure);
       if (!fallsBack(failure.reason)) break;
     }

@@ -1,15 +1,8 @@
 import { z } from "zod";
+import { subtaskRoles } from "@/db/schema/agent-roles";
 
-/** Roles a planned subtask can be assigned to (the product manager plans, it does not take subtasks). */
-export const subtaskRoles = [
-  "architect",
-  "tech_lead",
-  "developer",
-  "backend_developer",
-  "frontend_developer",
-  "qa_engineer",
-  "devops_engineer",
-] as const;
+/** Roles a planned subtask can be assigned to (every role but the planner), from the role catalog. */
+export { subtaskRoles } from "@/db/schema/agent-roles";
 
 /**
  * The product manager's plan: a summary and subtasks forming a dependency graph by `key`

@@ -33,7 +33,7 @@ export async function ensureExampleRepository(dataDir: string, opts: { sourceDir
   }
 
   const source = opts.sourceDir ?? defaultExampleSource();
-  if (!(await stat(source).catch(() => null))?.isDirectory()) {
+  if (!(await stat(/*turbopackIgnore: true*/ source).catch(() => null))?.isDirectory()) {
     throw new AppError("not_found", `Example source folder not found: ${source}`);
   }
   await mkdir(reposDir, { recursive: true });

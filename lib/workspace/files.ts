@@ -5,8 +5,10 @@ import { hasErrorCode } from "./errno";
 import { git, requireWorktree } from "./git";
 import { resolveInside, toRelative } from "./paths";
 
-/** Largest file `readFile` returns, in bytes (256 KiB ≈ 64k tokens: more would swamp a model's context). */
+/** Largest file `readFile` returns whole by default, in bytes (256 KiB ≈ 64k tokens: more would swamp a model's context). */
 export const MAX_READ_BYTES = 256 * 1024;
+/** Largest file the tools open at all (read by line ranges, searched, edited), in bytes (8 MiB). */
+export const MAX_TOOL_FILE_BYTES = 8 * 1024 * 1024;
 /** Largest content `writeFile` accepts, in bytes. */
 export const MAX_WRITE_BYTES = 1024 * 1024;
 
@@ -43,17 +45,19 @@ export async function listFiles(worktree: string, dir?: string): Promise<string[
 
 /**
  * The UTF-8 text of a worktree file.
+ * @param opts.maxBytes largest file accepted, in bytes (default {@link MAX_READ_BYTES})
  * @throws AppError `invalid_input` (path outside the worktree, a folder, a binary file, larger than
- *   {@link MAX_READ_BYTES}) or `not_found`
+ *   `maxBytes`) or `not_found`
  */
-export async function readFile(worktree: string, relPath: string): Promise<string> {
+export async function readFile(worktree: string, relPath: string, opts: { maxBytes?: number } = {}): Promise<string> {
+  const maxBytes = opts.maxBytes ?? MAX_READ_BYTES;
   const root = await requireWorktree(worktree);
   const full = await resolveInside(root, relPath);
   const info = await statOrNull(full);
   if (!info) throw new AppError("not_found", `File not found: ${relPath}`);
   if (!info.isFile()) throw new AppError("invalid_input", `Not a file: ${relPath}`);
-  if (info.size > MAX_READ_BYTES) {
-    throw new AppError("invalid_input", `File too large to read: ${relPath} is ${info.size} bytes (limit ${MAX_READ_BYTES})`);
+  if (info.size > maxBytes) {
+    throw new AppError("invalid_input", `File too large to read: ${relPath} is ${info.size} bytes (limit ${maxBytes})`);
   }
   const bytes = await fsReadFile(full);
   if (bytes.subarray(0, 8192).includes(0)) throw new AppError("invalid_input", `Binary file: ${relPath}`);

@@ -19,5 +19,22 @@ export {
   type SandboxKind,
   type SandboxLimits,
 } from "./sandbox";
-export { workspaceTools, executeTool, testStatusLine, toolArgumentSchemas, type ToolResult } from "./tools";
+export {
+  workspaceTools,
+  workspaceToolNames,
+  WORKSPACE_TOOL_NAMES,
+  workspaceToolDefinitions,
+  toolsForRole,
+  executeTool,
+  noteSeenInFull,
+  testStatusLine,
+  toolArgumentSchemas,
+  READ_WINDOW_LINES,
+  MAX_TOOL_RESULT_CHARS,
+  type ToolContext,
+  type ToolResult,
+  type WorkspaceToolName,
+  type ToolOverrides,
+} from "./tools";
+export { buildRepositoryMap, type RepositoryMapOptions } from "./repo-map";
 export { SQUADRON_AUTHOR } from "./git";

@@ -18,6 +18,7 @@ import {
   collectPatch,
   ensureExampleRepository,
   executeTool,
+  noteSeenInFull,
   prepareWorktree,
   workspaceTools,
 } from "@/lib/workspace";
@@ -48,13 +49,15 @@ async function runAgent(
     { role: "user", content: `${task.title}\n\n${task.description}` },
   ];
   const responses: ModelResponse[] = [];
+  const seenInFull = new Set<string>();
   for (let turn = 0; turn < 10; turn++) {
     const res = await ask(role, task, messages, { tools: workspaceTools });
     responses.push(res);
     messages.push(assistantMessage(res));
     if (res.toolCalls.length === 0) return { responses, messages };
     for (const call of res.toolCalls) {
-      const result = await executeTool(ctx, call);
+      const result = await executeTool({ ...ctx, seenInFull }, call);
+      noteSeenInFull(seenInFull, call, result);
       messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: result.output });
     }
   }

@@ -46,3 +46,19 @@ describe("roles", () => {
     expect(planProblem({ ...plan, subtasks: [{ ...plan.subtasks[0], dependsOn: ["a"] }] }, ["developer"])).toMatch(/cycle/);
   });
 });
+
+describe("the role catalog is the one list of roles", () => {
+  test("plan roles, labels and kinds derive from it", async () => {
+    const { agentRoleCatalog, subtaskRoles } = await import("@/db/schema/agent-roles");
+    const { planSchema } = await import("@/lib/llm/schemas");
+    const { roleLabel: uiLabel } = await import("@/components/tasks/format");
+    const planRole = planSchema.shape.subtasks.element.shape.role;
+    expect([...planRole.options].sort()).toEqual([...subtaskRoles].sort());
+    expect(subtaskRoles).not.toContain("product_manager");
+    for (const role of agentRoles) {
+      expect(uiLabel(role)).toBe(agentRoleCatalog[role].label);
+      expect(roleKind(role)).toBe(agentRoleCatalog[role].kind);
+    }
+    expect(uiLabel("system")).toBe("System");
+  });
+});

@@ -120,7 +120,17 @@ describe("file access", () => {
 
 describe("tools", () => {
   test("tool definitions carry JSON Schemas generated from zod", () => {
-    expect(workspaceTools.map((t) => t.name)).toEqual(["list_files", "read_file", "write_file", "run_tests"]);
+    expect(workspaceTools.map((t) => t.name)).toEqual([
+      "list_files",
+      "read_file",
+      "search",
+      "edit_file",
+      "create_file",
+      "apply_patch",
+      "write_file",
+      "run_command",
+      "run_tests",
+    ]);
     const write = workspaceTools.find((t) => t.name === "write_file");
     expect(write?.parameters).toMatchObject({
       type: "object",
@@ -149,7 +159,7 @@ describe("tools", () => {
       expect(result.output).toMatch(/^Error: /);
     }
     const unknown = await executeTool(ctx(), { id: "u", name: "delete_everything", arguments: {} });
-    expect(unknown.output).toMatch(/Available tools: list_files, read_file, write_file, run_tests/);
+    expect(unknown.output).toMatch(/Available tools: list_files, read_file, search, edit_file, create_file, apply_patch, write_file, run_command, run_tests/);
     const badArgs = await executeTool(ctx(), { id: "b", name: "read_file", arguments: {} });
     expect(badArgs.output).toMatch(/Invalid arguments for read_file: .*path/s);
   });
@@ -162,7 +172,7 @@ describe("tools", () => {
     });
     expect(written).toMatchObject({ ok: true, output: "Wrote notes/todo.md (10 bytes)." });
     const read = await executeTool(ctx(), { id: "r", name: "read_file", arguments: { path: "notes/todo.md" } });
-    expect(read).toMatchObject({ ok: true, output: "- ship it\n" });
+    expect(read).toMatchObject({ ok: true, output: "notes/todo.md: lines 1–1 of 1\n     1\t- ship it" });
     const listed = await executeTool(ctx(), { id: "l", name: "list_files", arguments: { dir: "notes" } });
     expect(listed).toMatchObject({ ok: true, output: "notes/todo.md" });
   });

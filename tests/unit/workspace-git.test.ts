@@ -118,6 +118,11 @@ describe("prepareWorktree", () => {
     );
     expect(badBase).toMatchObject({ code: "invalid_input" });
   });
+
+  test("a configured base branch the repository lacks falls back to the repository's own HEAD branch", async () => {
+    const wt = await prepareWorktree({ repoPath: repo, dataDir, taskId: "no-develop", baseBranch: "develop" });
+    expect(wt).toMatchObject({ baseRef: "main", baseCommit: gitOut(repo, "rev-parse", "main") });
+  });
 });
 
 describe("collectPatch and commitWorktree", () => {
@@ -163,5 +168,54 @@ describe("collectPatch and commitWorktree", () => {
       const error = await collectPatch(wt.path, base).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "invalid_input" });
     }
+  });
+});
+
+describe("git under npm", () => {
+  test("EDITOR/VISUAL/PAGER set by npm scripts do not make git calls fail", async () => {
+    const { git } = await import("@/lib/workspace/git");
+    const saved = { EDITOR: process.env.EDITOR, VISUAL: process.env.VISUAL, PAGER: process.env.PAGER };
+    Object.assign(process.env, { EDITOR: "vi", VISUAL: "vi", PAGER: "less" });
+    try {
+      const dir = await mkdtemp(path.join(tmpdir(), "squadron-git-env-"));
+      execFileSync("git", ["init", "-q", dir]);
+      await expect(git(dir, ["status", "--short"])).resolves.toMatchObject({ exitCode: 0 });
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
+
+describe("a tenant repository's own git configuration", () => {
+  test("hooks and core.fsmonitor never run on the host during Squadron's git operations", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "squadron-git-hostile-"));
+    const marker = path.join(dir, "PWNED");
+    const hostile = path.join(dir, "repo");
+    execFileSync("git", ["init", "-q", hostile]);
+    await fsWriteFile(path.join(hostile, "a.txt"), "a\n");
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "add", "."], { cwd: hostile });
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init", "--no-verify"], { cwd: hostile });
+    // The repository asks git to run programs: a pre-commit and post-checkout hook, and an fsmonitor.
+    const script = `#!/bin/sh\necho "$0" >> ${marker}\n`;
+    for (const hook of ["pre-commit", "post-checkout", "post-commit", "reference-transaction"]) {
+      await fsWriteFile(path.join(hostile, ".git", "hooks", hook), script, { mode: 0o755 });
+    }
+    await fsWriteFile(path.join(dir, "fsmonitor.sh"), script, { mode: 0o755 });
+    execFileSync("git", ["config", "core.fsmonitor", path.join(dir, "fsmonitor.sh")], { cwd: hostile });
+    // Sanity: plain git does run them.
+    execFileSync("git", ["status", "--short"], { cwd: hostile });
+    await expect(stat(marker)).resolves.toBeTruthy();
+    await unlink(marker);
+
+    const wt = await prepareWorktree({ repoPath: hostile, dataDir: dir, taskId: "hostile", baseBranch: "HEAD" });
+    await writeFile(wt.path, "b.txt", "b\n");
+    expect(await commitWorktree(wt.path, "Add b")).toMatch(/^[0-9a-f]{40}$/);
+    await collectPatch(wt.path, wt.baseCommit);
+    await expect(stat(marker)).rejects.toMatchObject({ code: "ENOENT" });
+    await rm(dir, { recursive: true, force: true });
   });
 });

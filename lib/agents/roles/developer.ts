@@ -1,63 +1,82 @@
 import type { RoleDefinition } from "./types";
 
-const builderTools = ["list_files", "read_file", "write_file", "ask_teammate"] as const;
+// Builders find (search), read by line ranges, change by exact edits or diffs, and run commands and the
+// tests themselves, so they can reproduce a failure before fixing it.
+const builderTools = [
+  "list_files",
+  "read_file",
+  "search",
+  "edit_file",
+  "create_file",
+  "apply_patch",
+  "write_file",
+  "run_command",
+  "run_tests",
+  "ask_teammate",
+] as const;
+const toolUse =
+  "Find code with search, read it with read_file (line ranges for long files), change it with edit_file " +
+  "(exact text, unique match) or apply_patch, create new files with create_file, and run run_tests (a test " +
+  "file as filter runs just it) or run_command to check your work — reproduce a bug with a test before fixing it. ";
+// Builders search, read, edit and test in many small steps: 60 turns (the issue asks for at least 40), and
+// a token budget that 60 turns with a context of ~50k tokens fit in.
+const builderLimits = { maxTurns: 60, maxRunTokens: 3_000_000 } as const;
 
 /** The generalist developer of the default squad. */
 export const developer: RoleDefinition = {
   role: "developer",
-  label: "Developer",
-  kind: "builder",
   persona:
-    "You are a senior developer. Implement your subtask in the repository using the tools: list_files and " +
-    "read_file to understand the code, write_file to change it (always whole files). Add or update tests " +
-    "for what you change. If you need a decision from a teammate, ask them with ask_teammate. When you " +
+    "You are a senior developer. Implement your subtask in the repository. " +
+    toolUse +
+    "Add or update tests for what you change. If you need a decision from a teammate, ask them with ask_teammate. When you " +
     "are done, answer with a short summary of what you changed.",
   tools: builderTools,
   defaultRoute: [],
   tier: "standard",
+  ...builderLimits,
 };
 
 /** Server side: APIs, data, domain logic. */
 export const backendDeveloper: RoleDefinition = {
   role: "backend_developer",
-  label: "Backend developer",
-  kind: "builder",
   persona:
     "You are a senior backend developer: APIs, persistence, domain logic and their tests. Implement your " +
-    "subtask with list_files, read_file and write_file (always whole files), adding tests for what you " +
-    "change. Ask a teammate with ask_teammate when a decision is not yours. When you are done, answer " +
+    "subtask, adding tests for what you change. " +
+    toolUse +
+    "Ask a teammate with ask_teammate when a decision is not yours. When you are done, answer " +
     "with a short summary of what you changed.",
   tools: builderTools,
   defaultRoute: [],
   tier: "standard",
+  ...builderLimits,
 };
 
 /** Client side: UI, accessibility, client state. */
 export const frontendDeveloper: RoleDefinition = {
   role: "frontend_developer",
-  label: "Frontend developer",
-  kind: "builder",
   persona:
     "You are a senior frontend developer: user interface, accessibility, client-side state and their " +
-    "tests. Implement your subtask with list_files, read_file and write_file (always whole files). Ask a " +
-    "teammate with ask_teammate when a decision is not yours. When you are done, answer with a short " +
+    "tests. Implement your subtask. " +
+    toolUse +
+    "Ask a teammate with ask_teammate when a decision is not yours. When you are done, answer with a short " +
     "summary of what you changed.",
   tools: builderTools,
   defaultRoute: [],
   tier: "standard",
+  ...builderLimits,
 };
 
 /** Build, CI, deployment and dependencies. */
 export const devopsEngineer: RoleDefinition = {
   role: "devops_engineer",
-  label: "DevOps engineer",
-  kind: "builder",
   persona:
     "You are the DevOps engineer: build scripts, CI, deployment configuration and dependencies. Implement " +
-    "your subtask with list_files, read_file and write_file (always whole files) and check it with " +
-    "run_tests. Ask a teammate with ask_teammate when a decision is not yours. When you are done, answer " +
+    "your subtask. " +
+    toolUse +
+    "Ask a teammate with ask_teammate when a decision is not yours. When you are done, answer " +
     "with a short summary of what you changed.",
-  tools: [...builderTools, "run_tests"],
+  tools: builderTools,
   defaultRoute: [],
   tier: "standard",
+  ...builderLimits,
 };

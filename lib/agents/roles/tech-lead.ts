@@ -3,13 +3,13 @@ import type { RoleDefinition } from "./types";
 /** Reviews the patch and answers the squad's technical questions. */
 export const techLead: RoleDefinition = {
   role: "tech_lead",
-  label: "Tech lead",
-  kind: "reviewer",
   persona:
     "You are the tech lead. When asked to review, review the diff and the test report for correctness, " +
     "tests and risk, and answer only with JSON matching the review schema: verdict approve, " +
     "request_changes or comment. When a teammate asks you a question, answer it plainly and briefly.",
-  tools: ["list_files", "read_file"],
+  tools: ["list_files", "read_file", "search"],
   defaultRoute: [],
   tier: "standard",
+  maxTurns: 16,
+  maxRunTokens: 800_000,
 };

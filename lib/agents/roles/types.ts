@@ -1,31 +1,22 @@
 import type { AgentRole, ModelCandidate } from "@/db/schema/squads";
 import type { ModelTier } from "@/lib/llm/types";
+import type { WorkspaceToolName } from "@/lib/workspace/tools";
 
 export type { ModelTier };
 
-/**
- * What a role does in a run, which decides how its subtasks are carried out (`lib/tasks/subtasks.ts`):
- * - `planner` splits the task into a plan (the product manager; never takes subtasks)
- * - `designer` studies the code and writes design notes for the roles after it
- * - `builder` changes the workspace with `write_file`
- * - `tester` runs the repository's tests; failures go back to a builder to fix
- * - `reviewer` reviews the patch (structured review)
- */
-export type RoleKind = "planner" | "designer" | "builder" | "tester" | "reviewer";
+export type { RoleKind } from "@/db/schema/agent-roles";
 
 /** Tools an agent may be given: the workspace tools plus `ask_teammate` (collaboration). */
-export type AgentToolName = "list_files" | "read_file" | "write_file" | "run_tests" | "ask_teammate";
+export type AgentToolName = WorkspaceToolName | "ask_teammate";
 
 /**
- * One role of a squad: its persona (the system prompt), its tools and its default model route.
+ * One role of a squad: its persona (the system prompt), its tools and its default model route. Its
+ * label and kind live in the role catalog (`db/schema/agent-roles.ts`).
  * A squad's agent may append its own instructions to the persona, replace the persona, and set its
  * own model route (`agents.instructions`, `agents.system_prompt`, `agents.model_route`).
  */
 export type RoleDefinition = {
   role: AgentRole;
-  /** Human-readable name for the timeline. */
-  label: string;
-  kind: RoleKind;
   /** The role's system prompt. It states what the role produces, so any model knows how to end its turn. */
   persona: string;
   tools: readonly AgentToolName[];
@@ -33,4 +24,8 @@ export type RoleDefinition = {
   defaultRoute: readonly ModelCandidate[];
   /** Which default model the role gets when its route is empty. */
   tier: ModelTier;
+  /** Most turns (one model call and the tool calls it asks for) of one agent run; a squad's agent may override it. */
+  maxTurns: number;
+  /** Most tokens (input + output over every model call, as the provider reports them) of one agent run; overridable per agent. */
+  maxRunTokens: number;
 };

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { agentRoles, type AgentRole } from "@/db/schema/squads";
+import { REPOSITORY_MAP_HEADING } from "@/lib/workspace/repo-map";
 
 /**
  * The data format of an offline scenario (`lib/llm/offline/scenarios/*.json`).
@@ -111,13 +112,14 @@ function checkPlaceholders(file: string, text: string) {
  *   claimed twice, or not exactly one default scenario.
  */
 export function loadScenarios(dir: string = defaultScenarioDir()): ScenarioSet {
-  const files = readdirSync(dir)
+  // Read at run time from the working directory: nothing here should make the bundler trace the project.
+  const files = readdirSync(/*turbopackIgnore: true*/ dir)
     .filter((f) => f.endsWith(".json"))
     .sort();
   const byTitle = new Map<string, Scenario>();
   let fallback: Scenario | undefined;
   for (const file of files) {
-    const text = readFileSync(path.join(dir, file), "utf8");
+    const text = readFileSync(/*turbopackIgnore: true*/ path.join(/*turbopackIgnore: true*/ dir, file), "utf8");
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -155,7 +157,10 @@ export function selectScenario(set: ScenarioSet, title: string): Scenario {
  * entry of the scenario's `conversations`, else the scenario's script for the role, else the default
  * scenario's, else none.
  */
-export function scriptFor(set: ScenarioSet, scenario: Scenario, role: AgentRole, prompt = ""): Turn[] | undefined {
+export function scriptFor(set: ScenarioSet, scenario: Scenario, role: AgentRole, fullPrompt = ""): Turn[] | undefined {
+  // The repository map at the end of a brief lists file names and symbols; scripts match the brief only.
+  const mapAt = fullPrompt.indexOf(REPOSITORY_MAP_HEADING);
+  const prompt = mapAt === -1 ? fullPrompt : fullPrompt.slice(0, mapAt);
   const conversation = scenario.conversations?.find(
     (c) =>
       c.role === role &&

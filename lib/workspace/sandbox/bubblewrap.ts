@@ -136,7 +136,7 @@ export function bubblewrapArgs(plan: BubblewrapPlan): string[] {
     args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
   }
   for (const file of ["passwd", "group", "hosts", "nsswitch.conf", "hostname"]) {
-    args.push("--ro-bind", path.join(plan.generated, file), `/etc/${file}`);
+    args.push("--ro-bind", path.join(/*turbopackIgnore: true*/ plan.generated, file), `/etc/${file}`);
   }
   const extra = [...plan.readOnly, plan.prlimit, ...(plan.setpriv ? [plan.setpriv] : [])];
   for (const p of extra) {
