@@ -1,0 +1,3 @@
+import { defineKnowledgeDocumentsSuite } from "./knowledge-documents.suite";
+
+defineKnowledgeDocumentsSuite("pglite");

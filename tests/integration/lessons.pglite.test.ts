@@ -1,0 +1,3 @@
+import { defineLessonsSuite } from "./lessons.suite";
+
+defineLessonsSuite("pglite");
