@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { Brand } from "@/components/brand";
+import { InboxBell } from "@/components/inbox/inbox-bell";
 import { OrganizationSwitcher, type OrganizationOption } from "@/components/organizations/organization-switcher";
 
 const navLink = "rounded-md px-2 py-1 text-sm font-medium text-zinc-600 hover:text-zinc-900";
@@ -9,10 +10,13 @@ export function SiteHeader({
   user,
   organizations,
   activeOrganizationId,
+  inbox,
 }: {
   user: { name: string; email: string };
   organizations: OrganizationOption[];
   activeOrganizationId: string;
+  /** The bell's starting count and how it re-counts (a server action). */
+  inbox?: { count: number; recount: () => Promise<number> };
 }) {
   return (
     <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur">
@@ -23,8 +27,17 @@ export function SiteHeader({
             <Link href="/tasks" className={navLink}>
               Tasks
             </Link>
+            <Link href="/board" className={navLink}>
+              Board
+            </Link>
             <Link href="/approvals" className={navLink}>
               Approvals
+            </Link>
+            <Link href="/agents" className={navLink}>
+              Agents
+            </Link>
+            <Link href="/usage" className={navLink}>
+              Usage
             </Link>
             <Link href="/settings/members" className={navLink}>
               Settings
@@ -32,6 +45,7 @@ export function SiteHeader({
           </nav>
         </div>
         <div className="flex min-w-0 items-center gap-3">
+          {inbox ? <InboxBell initialCount={inbox.count} count={inbox.recount} /> : null}
           <OrganizationSwitcher organizations={organizations} activeOrganizationId={activeOrganizationId} />
           <div className="hidden min-w-0 text-right sm:block" data-testid="current-user">
             <p className="truncate text-sm font-medium text-zinc-900">{user.name}</p>

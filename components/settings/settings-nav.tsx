@@ -5,10 +5,16 @@ import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
 
 const items = [
+  { href: "/settings/repositories", label: "Repositories" },
+  { href: "/settings/squads", label: "Squads" },
+  { href: "/settings/knowledge", label: "Knowledge" },
   { href: "/settings/members", label: "Members" },
   { href: "/settings/api-keys", label: "API keys" },
+  { href: "/settings/integrations/github", label: "GitHub" },
+  { href: "/settings/integrations/jira", label: "Jira" },
   { href: "/settings/outbox", label: "Outbox" },
   { href: "/settings/audit", label: "Audit log" },
+  { href: "/settings/billing", label: "Billing" },
 ];
 
 export function SettingsNav() {
@@ -16,7 +22,7 @@ export function SettingsNav() {
   return (
     <nav aria-label="Settings" className="flex gap-1 border-b border-zinc-200">
       {items.map((item) => {
-        const current = pathname === item.href;
+        const current = pathname === item.href || pathname.startsWith(`${item.href}/`);
         return (
           <Link
             key={item.href}

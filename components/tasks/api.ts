@@ -12,8 +12,13 @@ export const taskSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
   status: z.string(),
+  /** How it ended (`delivered`, `no_changes`, `failed`, `cancelled`, `rejected`); null until then. */
+  outcome: z.string().nullish(),
   source: z.string(),
+  squadId: z.string().nullish(),
+  repositoryId: z.string().nullish(),
   createdAt: isoDate,
+  startedAt: isoDate.nullish(),
   completedAt: isoDate.nullish(),
   error: z.string().nullish(),
 });
@@ -84,6 +89,7 @@ export const taskDetailSchema = z.object({
   title: z.string(),
   description: z.string().nullish(),
   status: z.string(),
+  outcome: z.string().nullish(),
   source: z.string(),
   externalRef: z.string().nullish(),
   branch: z.string().nullish(),
@@ -96,6 +102,10 @@ export const taskDetailSchema = z.object({
   usage: usageSchema.nullish(),
   models: z.array(modelSchema).default([]),
   approvals: z.array(approvalSchema).default([]),
+  /** Where the work went: the GitHub pull request, the Jira issue (`lib/delivery`). */
+  deliveries: z
+    .array(z.object({ channel: z.string(), status: z.enum(["delivered", "failed"]), url: z.string().nullable(), externalId: z.string().nullable(), error: z.string().nullable() }))
+    .default([]),
   attempt: z.number().nullish(),
   /** Budget, estimate and spend of the task in USD micros. */
   budget: z

@@ -1,3 +1,5 @@
+import { isAgentRole, roleLabel as agentRoleLabel } from "@/lib/agents/roles/catalog";
+
 
 /** USD from micros (1 USD = 1,000,000 micros): `$0.00` for zero, up to 4 decimals for small amounts. */
 export function formatUsdMicros(micros: number): string {
@@ -39,23 +41,14 @@ export function formatDuration(fromIso: string, toIso?: string | null): string {
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-const roleLabels: Record<string, string> = {
-  product_manager: "Product manager",
-  architect: "Architect",
-  tech_lead: "Tech lead",
-  developer: "Developer",
-  backend_developer: "Backend developer",
-  frontend_developer: "Frontend developer",
-  qa_engineer: "QA engineer",
-  devops_engineer: "DevOps engineer",
-  system: "System",
-  user: "You",
-};
+// Actors of the timeline that are not agent roles.
+const actorLabels: Record<string, string> = { system: "System", user: "You" };
 
-/** Human label of an agent role or event actor (`qa_engineer` → "QA engineer"). */
+/** Human label of an agent role or event actor (`qa_engineer` → "QA engineer"), from the role catalog. */
 export function roleLabel(role: string | null | undefined): string {
   if (!role) return "Unassigned";
-  return roleLabels[role] ?? role.replace(/_/g, " ").replace(/^\w/, (c) => c.toUpperCase());
+  if (isAgentRole(role)) return agentRoleLabel(role);
+  return actorLabels[role] ?? role.replace(/_/g, " ").replace(/^\w/, (c) => c.toUpperCase());
 }
 
 const sourceLabels: Record<string, string> = { web: "Web", api: "API", cli: "CLI", github: "GitHub", jira: "Jira" };

@@ -6,9 +6,10 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { ApiError, apiFetch, taskListSchema, type TaskSummary } from "./api";
-import { LocalTime } from "@/components/local-time";
-import { sourceLabel } from "./format";
+import { Elapsed, LocalTime } from "@/components/local-time";
+import { formatUsdMicros, sourceLabel } from "./format";
 import { isTerminalStatus } from "./status";
+import { TaskOutcomeBadge } from "./task-outcome-badge";
 import { TaskStatusBadge } from "./task-status-badge";
 
 /** How often the list refreshes while some task is still moving, in ms. */
@@ -20,17 +21,33 @@ type State =
   | { kind: "ready"; tasks: TaskSummary[]; refreshError?: string };
 
 /**
- * The organization's tasks, newest first. Starts from `initialTasks` (rendered on the server) when
- * given, otherwise loads `GET /api/v1/tasks`; refreshes from the API while any task is still active.
+ * The organization's tasks, newest first, each with its repository, model cost so far and duration.
+ * Starts from `initialTasks` (rendered on the server) when given, otherwise loads `GET /api/v1/tasks`;
+ * refreshes from the API while any task is still active, and the costs with `loadCosts` (a server
+ * action: task id → USD micros).
  */
-export function TaskList({ initialTasks }: { initialTasks?: TaskSummary[] }) {
+export function TaskList({
+  initialTasks,
+  repositoryNames = {},
+  initialCosts = {},
+  loadCosts,
+}: {
+  initialTasks?: TaskSummary[];
+  /** Repository id → name. */
+  repositoryNames?: Record<string, string>;
+  /** Task id → model spend so far in USD micros (absent: nothing spent). */
+  initialCosts?: Record<string, number>;
+  loadCosts?: (taskIds: string[]) => Promise<Record<string, number>>;
+}) {
   const [state, setState] = useState<State>(initialTasks ? { kind: "ready", tasks: initialTasks } : { kind: "loading" });
+  const [costs, setCosts] = useState(initialCosts);
   const hasInitial = initialTasks !== undefined;
 
   const load = useCallback(async (signal?: AbortSignal) => {
     try {
       const page = await apiFetch("/api/v1/tasks?limit=100", taskListSchema, { signal });
       setState({ kind: "ready", tasks: page.items });
+      if (loadCosts) setCosts(await loadCosts(page.items.map((t) => t.id)));
     } catch (error) {
       if (signal?.aborted) return;
       const message =
@@ -42,7 +59,7 @@ export function TaskList({ initialTasks }: { initialTasks?: TaskSummary[] }) {
       // Keep showing the last good list if a background refresh fails.
       setState((prev) => (prev.kind === "ready" ? { ...prev, refreshError: message } : { kind: "error", message }));
     }
-  }, []);
+  }, [loadCosts]);
 
   useEffect(() => {
     if (hasInitial) return;
@@ -108,8 +125,20 @@ export function TaskList({ initialTasks }: { initialTasks?: TaskSummary[] }) {
                 {task.error ? <p className="mt-0.5 truncate text-xs text-red-600">{task.error}</p> : null}
               </div>
               <div className="flex shrink-0 items-center gap-3 text-xs text-zinc-500">
-                <TaskStatusBadge status={task.status} />
+                {task.outcome ? <TaskOutcomeBadge outcome={task.outcome} testId="task-row-outcome" /> : <TaskStatusBadge status={task.status} />}
                 <span>{sourceLabel(task.source)}</span>
+                <span data-testid="task-row-repository">
+                  <span className="sr-only">Repository: </span>
+                  {(task.repositoryId && repositoryNames[task.repositoryId]) ?? "No repository"}
+                </span>
+                <span data-testid="task-row-cost">
+                  <span className="sr-only">Cost: </span>
+                  {formatUsdMicros(costs[task.id] ?? 0)}
+                </span>
+                <span data-testid="task-row-duration" title="Duration">
+                  <span className="sr-only">Duration: </span>
+                  {task.startedAt ? <Elapsed from={task.startedAt} to={task.completedAt} /> : task.status === "queued" ? "Not started" : "—"}
+                </span>
                 <LocalTime iso={task.createdAt} />
               </div>
             </Link>

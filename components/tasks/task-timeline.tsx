@@ -1,24 +1,34 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { LessonsApplied } from "@/components/knowledge/lessons-applied";
 import { cn } from "@/components/ui/cn";
+import { agentRoles } from "@/lib/agents/roles/catalog";
 import type { TaskEvent } from "./api";
 import { formatCount, formatTime, roleLabel } from "./format";
 import { OfflineModelBadge } from "./offline-model-badge";
 import { TaskStatusBadge } from "./task-status-badge";
 
-const actorColors: Record<string, string> = {
-  product_manager: "bg-sky-100 text-sky-800",
-  architect: "bg-cyan-100 text-cyan-800",
-  tech_lead: "bg-violet-100 text-violet-800",
-  developer: "bg-emerald-100 text-emerald-800",
-  backend_developer: "bg-teal-100 text-teal-800",
-  frontend_developer: "bg-lime-100 text-lime-800",
-  qa_engineer: "bg-amber-100 text-amber-800",
-  devops_engineer: "bg-orange-100 text-orange-800",
-  system: "bg-zinc-200 text-zinc-700",
-  user: "bg-indigo-100 text-indigo-800",
-};
+// Literal class names (Tailwind only generates classes it finds in the source). Roles take colours in
+// catalog order, so a new role gets one without touching this file.
+const rolePalette = [
+  "bg-sky-100 text-sky-800",
+  "bg-cyan-100 text-cyan-800",
+  "bg-violet-100 text-violet-800",
+  "bg-emerald-100 text-emerald-800",
+  "bg-teal-100 text-teal-800",
+  "bg-lime-100 text-lime-800",
+  "bg-amber-100 text-amber-800",
+  "bg-orange-100 text-orange-800",
+  "bg-rose-100 text-rose-800",
+  "bg-fuchsia-100 text-fuchsia-800",
+];
+const otherActorColors: Record<string, string> = { system: "bg-zinc-200 text-zinc-700", user: "bg-indigo-100 text-indigo-800" };
+
+function actorColor(actor: string): string {
+  const index = (agentRoles as readonly string[]).indexOf(actor);
+  return index >= 0 ? (rolePalette[index % rolePalette.length] ?? "") : (otherActorColors[actor] ?? "bg-zinc-200 text-zinc-700");
+}
 
 function initials(actor: string): string {
   const label = roleLabel(actor);
@@ -40,7 +50,7 @@ function Avatar({ actor }: { actor: string }) {
       aria-hidden="true"
       className={cn(
         "flex size-7 shrink-0 items-center justify-center rounded-full text-[0.65rem] font-semibold",
-        actorColors[actor] ?? "bg-zinc-200 text-zinc-700",
+        actorColor(actor),
       )}
     >
       {initials(actor)}
@@ -72,7 +82,7 @@ function EventMeta({ event }: { event: TaskEvent }) {
         </span>
       ) : null}
       {data.offline === true ? <OfflineModelBadge model={str(data.model)} /> : null}
-      {tokens > 0 ? <span className="text-xs text-zinc-400">{formatCount(tokens)} tokens</span> : null}
+      {tokens > 0 ? <span className="text-xs text-zinc-500">{formatCount(tokens)} tokens</span> : null}
     </div>
   );
 }
@@ -138,7 +148,7 @@ function TimelineItem({ event }: { event: TaskEvent }) {
           {status ? <TaskStatusBadge status={status} className="mr-2" /> : null}
           <span className="break-words">{event.message}</span>
         </span>
-        <time dateTime={event.createdAt} className="shrink-0 text-xs text-zinc-400">
+        <time dateTime={event.createdAt} className="shrink-0 text-xs text-zinc-500">
           {formatTime(event.createdAt)}
         </time>
       </li>
@@ -164,7 +174,7 @@ function TimelineItem({ event }: { event: TaskEvent }) {
           {isTool ? (
             <span
               aria-label={ok === false ? "failed tool call" : "tool call"}
-              className={cn("mr-1.5", ok === false ? "text-red-600" : "text-zinc-400")}
+              className={cn("mr-1.5", ok === false ? "text-red-600" : "text-zinc-500")}
             >
               ⚙
             </span>
@@ -172,6 +182,7 @@ function TimelineItem({ event }: { event: TaskEvent }) {
           {event.message}
         </p>
         {isTool ? <ToolCallDetails event={event} /> : null}
+        {data.lessonsApplied ? <LessonsApplied data={data} /> : null}
       </div>
     </li>
   );

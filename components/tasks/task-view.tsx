@@ -18,6 +18,11 @@ import { PatchView } from "./patch-view";
 import { ReviewView } from "./review-view";
 import { isTerminalStatus } from "./status";
 import { TaskPlan } from "./task-plan";
+import { PlanGraph } from "@/components/plan-graph/plan-graph";
+import { CumulativeCostChart } from "@/components/charts/cumulative-cost-chart";
+import { eventsOfSubtask, subtaskTimings } from "@/components/plan-graph/subtask-timing";
+import { SourceRef, TaskDescription } from "./task-description";
+import { TaskOutcomeBadge } from "./task-outcome-badge";
 import { TaskStatusBadge } from "./task-status-badge";
 import { TaskTimeline } from "./task-timeline";
 import { TestReportView } from "./test-report-view";
@@ -111,6 +116,8 @@ export function TaskView({
   );
 
   const { events, state: stream, reconnect } = useTaskEvents(taskId, { enabled: loaded, onEvent });
+  // A plan-graph node clicked: the timeline shows that subtask's events only.
+  const [selectedSubtaskId, setSelectedSubtaskId] = useState<string | null>(null);
 
   const status = detail.kind === "ready" ? detail.task.status : undefined;
   const moving = status !== undefined && !isTerminalStatus(status);
@@ -164,6 +171,7 @@ export function TaskView({
   }
 
   const { task } = detail;
+  const selectedSubtask = task.subtasks.find((s) => s.id === selectedSubtaskId) ?? null;
   const artifacts = latestArtifacts(task.artifacts);
   const pendingApprovals = task.approvals.filter((a) => a.status === "pending");
   const decidedApprovals = task.approvals.filter((a) => a.status !== "pending");
@@ -232,6 +240,11 @@ export function TaskView({
               actions={artifacts.plan ? offlineLabel(artifacts.plan) : null}
             />
             <CardBody>
+              {task.subtasks.length > 0 ? (
+                <div className="mb-4">
+                  <PlanGraph subtasks={task.subtasks} events={events} selectedId={selectedSubtaskId} onSelect={setSelectedSubtaskId} />
+                </div>
+              ) : null}
               {task.subtasks.length > 0 || artifacts.plan ? (
                 <TaskPlan subtasks={task.subtasks} plan={artifacts.plan} />
               ) : (
@@ -291,7 +304,15 @@ export function TaskView({
               description={`${events.length} event${events.length === 1 ? "" : "s"}`}
               actions={<StreamIndicator state={stream} onReconnect={reconnect} />}
             />
-            <TaskTimeline events={events} />
+            {selectedSubtask ? (
+              <p className="flex items-center justify-between gap-2 border-b border-zinc-200 bg-zinc-50 px-4 py-2 text-xs text-zinc-700" data-testid="timeline-filter">
+                <span>Showing “{selectedSubtask.title}” only</span>
+                <button type="button" className="font-medium underline" onClick={() => setSelectedSubtaskId(null)}>
+                  Show all
+                </button>
+              </p>
+            ) : null}
+            <TaskTimeline events={selectedSubtask ? eventsOfSubtask(events, selectedSubtask, subtaskTimings(events).get(selectedSubtask.id)) : events} />
           </Card>
           {decidedApprovals.length > 0 ? (
             <Card aria-labelledby="approvals-heading" data-testid="approval-history">
@@ -307,6 +328,7 @@ export function TaskView({
             <CardHeader headingId="cost-heading" title="Cost" />
             <CardBody>
               <UsageSummary usage={task.usage} models={task.models} budget={task.budget} />
+              <CumulativeCostChart events={events} />
             </CardBody>
           </Card>
         </div>
@@ -328,6 +350,7 @@ function TaskHeader({ task, actions }: { task: TaskDetail; actions?: ReactNode }
         <div className="flex items-center gap-3" aria-live="polite">
           <span className="sr-only">Status:</span>
           <TaskStatusBadge status={task.status} testId="task-status" className="px-2.5 py-1 text-sm" />
+          <TaskOutcomeBadge outcome={task.outcome} testId="task-outcome" className="px-2.5 py-1 text-sm" />
         </div>
       </div>
       {actions ? <div className="flex justify-end">{actions}</div> : null}
@@ -336,7 +359,8 @@ function TaskHeader({ task, actions }: { task: TaskDetail; actions?: ReactNode }
           <dt>Source</dt>
           <dd className="font-medium text-zinc-700">
             {sourceLabel(task.source)}
-            {task.externalRef ? ` · ${task.externalRef}` : ""}
+            {task.externalRef ? " · " : ""}
+            {task.externalRef ? <SourceRef externalRef={task.externalRef} /> : null}
           </dd>
         </div>
         <div className="flex gap-1">
@@ -345,6 +369,19 @@ function TaskHeader({ task, actions }: { task: TaskDetail; actions?: ReactNode }
             <LocalTime iso={task.createdAt} />
           </dd>
         </div>
+        {task.deliveries.map((d) => (
+          <div key={d.channel} className="flex gap-1" data-testid={`delivery-${d.channel}`}>
+            <dt>{d.channel === "github" ? "Pull request" : d.channel === "jira" ? "Jira issue" : d.channel}</dt>
+            <dd className="font-medium text-zinc-700">
+              {d.url ? (
+                <a href={d.url} target="_blank" rel="noreferrer" className="underline hover:text-zinc-900">
+                  {d.channel === "github" && d.externalId ? `#${d.externalId}` : (d.externalId ?? d.url)}
+                </a>
+              ) : null}
+              {d.status === "failed" ? <span className="text-red-700"> · delivery failed{d.error ? `: ${d.error}` : ""}</span> : null}
+            </dd>
+          </div>
+        ))}
         {task.startedAt ? (
           <div className="flex gap-1">
             <dt>{task.completedAt ? "Took" : "Running for"}</dt>
@@ -354,11 +391,7 @@ function TaskHeader({ task, actions }: { task: TaskDetail; actions?: ReactNode }
           </div>
         ) : null}
       </dl>
-      {task.description?.trim() ? (
-        <p className="max-w-3xl whitespace-pre-wrap break-words text-sm text-zinc-700" data-testid="task-description">
-          {task.description}
-        </p>
-      ) : null}
+      {task.description?.trim() ? <TaskDescription source={task.description} /> : null}
     </div>
   );
 }

@@ -34,6 +34,9 @@ export function TestReportView({ report }: { report: Artifact }) {
       <pre
         className="max-h-96 overflow-auto whitespace-pre-wrap break-words rounded-md bg-zinc-900 p-3 font-mono text-xs leading-5 text-zinc-100"
         data-testid="test-report-output"
+        // A scrolling region must be reachable by keyboard (axe scrollable-region-focusable).
+        tabIndex={0}
+        aria-label="Test output"
       >
         {report.content || "(no output)"}
       </pre>

@@ -61,7 +61,7 @@ export async function listAgentsOfSquads(db: DbOrTx, q: Scope & { squadIds: stri
 export async function updateSquad(
   db: DbOrTx,
   q: Scope & { squadId: string },
-  values: Partial<Pick<typeof squads.$inferInsert, "name" | "autonomy" | "policy" | "budgetUsdMicros">>,
+  values: Partial<Pick<typeof squads.$inferInsert, "name" | "autonomy" | "workflow" | "policy" | "budgetUsdMicros" | "repositoryId">>,
 ): Promise<SquadRow | undefined> {
   const [row] = await db
     .update(squads)

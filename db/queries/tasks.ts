@@ -48,8 +48,10 @@ export async function listTasksPage(
     limit: number;
     afterId?: string;
     statuses?: TaskRow["status"][];
+    outcomes?: NonNullable<TaskRow["outcome"]>[];
     sources?: TaskRow["source"][];
     squadId?: string;
+    repositoryId?: string;
   },
 ): Promise<TaskRow[]> {
   return db
@@ -60,8 +62,10 @@ export async function listTasksPage(
         eq(tasks.organizationId, q.organizationId),
         isNull(tasks.parentTaskId),
         q.statuses?.length ? inArray(tasks.status, q.statuses) : undefined,
+        q.outcomes?.length ? inArray(tasks.outcome, q.outcomes) : undefined,
         q.sources?.length ? inArray(tasks.source, q.sources) : undefined,
         q.squadId ? eq(tasks.squadId, q.squadId) : undefined,
+        q.repositoryId ? eq(tasks.repositoryId, q.repositoryId) : undefined,
         q.afterId
           ? sql`(${tasks.createdAt}, ${tasks.id}) < (select c.created_at, c.id from tasks c where c.id = ${q.afterId} and c.organization_id = ${q.organizationId})`
           : undefined,
@@ -90,16 +94,40 @@ export async function listDependencies(
     .where(and(eq(taskDependencies.organizationId, q.organizationId), inArray(taskDependencies.taskId, q.taskIds)));
 }
 
+/**
+ * The `outcome` a top-level task gets when its status becomes `status`, as SQL evaluated in the same
+ * UPDATE (so it reads the artifacts and approvals as they are at that moment): `completed` is
+ * `delivered` when its latest patch artifact is not empty, else `no_changes`; `cancelled` is
+ * `rejected` when the approval decided last was rejected by a person, else `cancelled` (a person
+ * cancelled it, or an approval expired); `failed` is `failed`. Any other status clears the outcome
+ * (a retried task has not ended); subtasks have none. Migration 0009 backfills with the same rules.
+ */
+function outcomeFor(status: TaskStatus) {
+  const ended =
+    status === "completed"
+      ? sql`case when (select a.content from artifacts a where a.task_id = ${tasks.id} and a.kind = 'patch' order by a.created_at desc limit 1) <> '' then 'delivered' else 'no_changes' end`
+      : status === "cancelled"
+        ? sql`case when (select p.status from approvals p where p.task_id = ${tasks.id} and p.decided_at is not null order by p.decided_at desc limit 1) = 'rejected' then 'rejected' else 'cancelled' end`
+        : status === "failed"
+          ? sql`'failed'`
+          : null;
+  return ended ? sql`case when ${tasks.parentTaskId} is null then ${ended} end` : null;
+}
+
+/**
+ * Updates a task of the organization. Setting `status` also sets `outcome` ({@link outcomeFor})
+ * unless `values.outcome` is given.
+ */
 export async function updateTask(
   db: DbOrTx,
   q: Scope & { taskId: string },
   values: Partial<
-    Pick<NewTask, "status" | "error" | "branch" | "startedAt" | "completedAt" | "output" | "attempt" | "budgetUsdMicros" | "estimatedCostUsdMicros">
+    Pick<NewTask, "status" | "outcome" | "error" | "branch" | "startedAt" | "completedAt" | "output" | "attempt" | "budgetUsdMicros" | "estimatedCostUsdMicros">
   >,
 ): Promise<TaskRow | undefined> {
   const [row] = await db
     .update(tasks)
-    .set(values)
+    .set(values.status !== undefined && values.outcome === undefined ? { ...values, outcome: outcomeFor(values.status) } : values)
     .where(and(eq(tasks.organizationId, q.organizationId), eq(tasks.id, q.taskId)))
     .returning();
   return row;

@@ -3,6 +3,7 @@ import { roleKind } from "@/lib/agents/roles";
 import type { AgentHooks } from "@/lib/agents/run-agent";
 import { awaitApproval } from "@/lib/approvals/await-approval";
 import type { TaskRun } from "@/lib/tasks/task-run";
+import { planSpendGuard } from "@/lib/billing/spend-guard";
 import { raiseTaskBudget } from "./raise-task-budget";
 import { formatUsd, monthStart } from "./usd";
 
@@ -54,6 +55,8 @@ const resumeStatusOf = (role: AgentRole): TaskStatus => {
  */
 export function budgetGuard(run: TaskRun, budget: RunBudget): NonNullable<AgentHooks["afterModelCall"]> {
   return async ({ stepId, role, spend }) => {
+    // The plan's spend limit (billing on only): lib/billing/spend-guard.ts.
+    await planSpendGuard(run, { stepId, role, resumeStatus: resumeStatusOf(role) });
     if (!spend) return;
     if (budget.taskUsdMicros !== null && spend.taskUsdMicros > budget.taskUsdMicros) {
       const level = budget.raises;

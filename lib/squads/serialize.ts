@@ -1,14 +1,17 @@
 import type { AgentRow, SquadRow } from "@/db/queries/squads";
 import { agentRoles } from "@/db/schema/squads";
-import { roleDefinitions } from "@/lib/agents/roles";
+import { agentToolNames } from "@/lib/agents/agent-tools";
+import { roleDefinitions, roleKind } from "@/lib/agents/roles";
 import { parseSquadPolicy } from "@/lib/policy/schemas";
 
 /**
  * The public JSON of a squad with its agents (in role order: planning, design, review, building,
  * testing, operations). Each agent shows its overrides (`instructions`,
- * `systemPrompt`, `modelRoute`) next to its role's defaults (`persona`, `tools`, `defaultRoute`,
- * `tier`). `usageThisMonth` rolls the squad's model usage up per agent role; `organizationBudget` is
- * the organization's monthly budget and spend. Budgets and costs are USD micros.
+ * `systemPrompt`, `modelRoute`, `toolOverrides`, `maxTurns`, `maxRunTokens`) next to its role's defaults
+ * (`persona`, `tools`, `defaultRoute`, `tier`, `defaultMaxTurns`, `defaultMaxRunTokens`) and the tools it
+ * really gets (`effectiveTools`); token limits count input + output tokens. `usageThisMonth` rolls
+ * the squad's model usage up per agent role; `organizationBudget` is the organization's monthly budget
+ * and spend. Budgets and costs are USD micros.
  */
 export type SquadUsage = {
   /** Start of the month (UTC) the figures cover. */
@@ -27,6 +30,8 @@ export function serializeSquad(
     name: squad.name,
     repositoryId: squad.repositoryId,
     autonomy: squad.autonomy,
+    /** `squad` or `single_agent` (see `squadWorkflows` in db/schema/squads.ts). */
+    workflow: squad.workflow,
     budgetUsdMicros: squad.budgetUsdMicros,
     policy: parseSquadPolicy(squad.policy),
     agents: agents
@@ -38,13 +43,19 @@ export function serializeSquad(
           id: a.id,
           role: a.role,
           name: a.name,
-          kind: role.kind,
+          kind: roleKind(a.role),
           instructions: a.instructions,
           systemPrompt: a.systemPrompt,
           modelRoute: a.modelRoute,
           routeConstraints: { privacy: a.routeConstraints.privacy ?? "any", maxCostPerCallUsdMicros: a.routeConstraints.maxCostPerCallUsdMicros ?? null },
           persona: role.persona,
           tools: role.tools,
+          toolOverrides: { enabled: a.toolOverrides.enabled ?? [], disabled: a.toolOverrides.disabled ?? [] },
+          effectiveTools: agentToolNames(a.role, a.toolOverrides),
+          maxTurns: a.maxTurns,
+          maxRunTokens: a.maxRunTokens,
+          defaultMaxTurns: role.maxTurns,
+          defaultMaxRunTokens: role.maxRunTokens,
           defaultRoute: role.defaultRoute,
           tier: role.tier,
         };

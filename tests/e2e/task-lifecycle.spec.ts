@@ -46,6 +46,6 @@ test.describe("a squad works a task from sign-up to patch", () => {
 
     await tasksPage.goto();
     await expect(tasksPage.row(taskId)).toContainText(EXAMPLE_TASK);
-    await expect(tasksPage.row(taskId).locator('[data-status="completed"]')).toBeVisible();
+    await expect(tasksPage.row(taskId).locator('[data-outcome="delivered"]')).toBeVisible();
   });
 });

@@ -3,7 +3,7 @@ import { expect, test } from "./fixtures";
 test.describe("tasks", () => {
   test("the new-task form validates and shows the server's field errors", async ({ page, signedInUser, tasksPage }) => {
     void signedInUser;
-    await expect(page.getByTestId("task-list-empty")).toBeVisible();
+    await expect(page.getByTestId("onboarding")).toBeVisible();
 
     await tasksPage.createButton.click();
     await expect(page.getByText("Title is required")).toBeVisible();

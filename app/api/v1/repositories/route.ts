@@ -16,7 +16,7 @@ export const GET = withContext(
 export const POST = withContext(
   async (req, ctx) => {
     const input = await parseJsonBody(req, createRepositoryInputSchema);
-    const repository = await createRepository(getDb(), ctx.organizationId, input);
+    const repository = await createRepository(getDb(), ctx.organizationId, input, { userId: ctx.userId, apiKeyId: ctx.apiKeyId });
     return Response.json(repository, { status: 201, headers: { "Cache-Control": "no-store" } });
   },
   { requires: { repository: ["create"] } },

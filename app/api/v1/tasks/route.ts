@@ -9,8 +9,8 @@ import { serializeTask } from "@/lib/tasks/serialize";
 export const dynamic = "force-dynamic";
 
 /**
- * `GET /api/v1/tasks?limit=&cursor=&status=&source=&squadId=` → `{ items, nextCursor }`: the
- * organization's tasks, newest first. `status` and `source` take comma-separated lists; pass
+ * `GET /api/v1/tasks?limit=&cursor=&status=&outcome=&source=&squadId=&repositoryId=` → `{ items, nextCursor }`: the
+ * organization's tasks, newest first. `status`, `outcome` and `source` take comma-separated lists; pass
  * `nextCursor` as `cursor` for the next page (null on the last page).
  */
 export const GET = withContext(
@@ -22,7 +22,10 @@ export const GET = withContext(
   { requires: { task: ["read"] } },
 );
 
-/** `POST /api/v1/tasks` `{ title, description?, squadId? }` → 201 with the queued task. */
+/**
+ * `POST /api/v1/tasks` `{ title, description?, squadId?, repositoryId?, budgetUsdMicros? }` → 201 with the
+ * queued task; a squad or repository of another organization is a 404.
+ */
 export const POST = withContext(
   async (req, ctx) => {
     const input = await parseJsonBody(req, createTaskInputSchema);

@@ -14,7 +14,7 @@ export const GET = withContext<{ id: string }>(async (_req, ctx, params) => {
 }, { requires: { squad: ["read"] } });
 
 /**
- * `PATCH /api/v1/squads/{id}` `{ name?, autonomy?, budgetUsdMicros?, policy?, agents? }` → the updated
+ * `PATCH /api/v1/squads/{id}` `{ name?, repositoryId?, autonomy?, budgetUsdMicros?, policy?, agents? }` → the updated
  * squad. `agents` changes agents by role (add, update prompt/route, `enabled: false` removes).
  */
 export const PATCH = withContext<{ id: string }>(async (req, ctx, params) => {
