@@ -34,4 +34,7 @@ export default {
   // Integration suites start servers; run files one at a time on this 2-core machine.
   maxWorkers: 1,
   testTimeout: 120_000,
+  // A handle left open by a library (an exporter, a pool, a timer) must not keep CI waiting after the
+  // last suite: exit once results are written. Suites still close what they open in afterAll.
+  forceExit: true,
 };

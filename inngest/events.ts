@@ -69,3 +69,40 @@ export const approvalDecided = eventType("squad/approval.decided", {
     decidedByUserId: z.string().min(1),
   }),
 });
+
+/** A verified Stripe webhook event was recorded (`stripe_events`); the billing function applies it. */
+export const stripeEventReceived = eventType("stripe/event.received", {
+  schema: z.object({
+    /** Stripe's event id (`evt_…`), the row of `stripe_events`. */
+    stripeEventId: z.string().min(1),
+    type: z.string().min(1),
+  }),
+});
+
+/** Asks the metering function to report model spend above the included amount to Stripe now (it also runs on a schedule). */
+export const billingUsageReportRequested = eventType("billing/usage.report-requested", {
+  schema: z.object({ organizationId: z.string().min(1).optional() }),
+});
+
+/**
+ * Outbound webhooks: the outbox has events to fan out (the dispatcher also sweeps on a schedule and on
+ * task/approval events). Sent after an endpoint is created or an outbox row is known to exist.
+ */
+export const outboundWebhooksDispatchRequested = eventType("webhooks/outbound.dispatch-requested", {
+  schema: z.object({ organizationId: z.string().min(1).optional() }),
+});
+
+/**
+ * Outbound webhooks: deliver outbox event `eventId` to endpoint `endpointId` (with retries).
+ * `runKey` names this delivery run in the log: the event id for the automatic run, `resend-<uuid>`
+ * for a person's resend (`manual: true`).
+ */
+export const outboundWebhookDeliveryRequested = eventType("webhooks/outbound.delivery-requested", {
+  schema: z.object({
+    organizationId: z.string().min(1),
+    endpointId: z.uuid(),
+    eventId: z.uuid(),
+    runKey: z.string().min(1).max(200),
+    manual: z.boolean(),
+  }),
+});

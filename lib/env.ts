@@ -55,6 +55,25 @@ export const env = createEnv({
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: optionalUrl,
     OPENAI_MODEL: z.string().default("gpt-4.1-mini"),
+    /**
+     * Embedder of the knowledge index (`lib/knowledge/embeddings.ts`): `openai` (`OPENAI_EMBEDDING_MODEL`
+     * through `OPENAI_API_KEY`/`OPENAI_BASE_URL`), `local` (offline Universal Sentence Encoder-lite,
+     * 512 dims), or `auto` (default): `openai` when `OPENAI_API_KEY` is set, else `local`.
+     */
+    KNOWLEDGE_EMBEDDER: z.enum(["auto", "openai", "local"]).default("auto"),
+    /** OpenAI embedding model; `text-embedding-3-small` (1,536 dims) unless told otherwise. */
+    OPENAI_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
+    /**
+     * Pinecone vector store for the knowledge index (one namespace per organization). Set: Pinecone
+     * holds the vectors; unset: pgvector when the database has it, else full-text retrieval only.
+     */
+    PINECONE_API_KEY: z.string().min(1).optional(),
+    /** Name of the Pinecone index (its dimension must match the embedder's). Default `squadron-knowledge`. */
+    PINECONE_INDEX: z.string().min(1).default("squadron-knowledge"),
+    /** Data-plane host of the index (`https://<index>-<project>.svc.<env>.pinecone.io`); unset: looked up by name. */
+    PINECONE_HOST: optionalUrl,
+    /** Control-plane URL (default `https://api.pinecone.io`; tests' stand-in). */
+    PINECONE_CONTROLLER_HOST: optionalUrl,
     ANTHROPIC_API_KEY: z.string().min(1).optional(),
     ANTHROPIC_BASE_URL: optionalUrl,
     ANTHROPIC_MODEL: z.string().default("claude-sonnet-5-5"),
@@ -106,6 +125,66 @@ export const env = createEnv({
      * with `Retry-After`. 0 turns the limit off (benchmarks). Default 600 (10 per second).
      */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    /**
+     * Stripe billing (`lib/billing`). Unset: billing is off and every organization is on the one
+     * unlimited "self-hosted" plan. `sk_test_…` for Stripe's test mode, `sk_live_…` in production.
+     */
+    STRIPE_SECRET_KEY: z.string().min(1).optional(),
+    /** Signing secret of the Stripe webhook endpoint `/api/webhooks/stripe` (`whsec_…`). */
+    STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+    /** Stripe price ids (`price_…`) of the Team and Business monthly subscriptions. */
+    STRIPE_PRICE_TEAM: z.string().min(1).optional(),
+    STRIPE_PRICE_BUSINESS: z.string().min(1).optional(),
+    /** Metered Stripe price (`price_…`) on the model-spend meter, billed per USD micro above a plan's included spend. */
+    STRIPE_PRICE_MODEL_SPEND: z.string().min(1).optional(),
+    /** `event_name` of the Stripe Billing Meter that counts model spend above the included amount (USD micros). */
+    STRIPE_METER_EVENT_NAME: z.string().min(1).default("squadron_model_spend"),
+    /** Where the Stripe client sends requests instead of `https://api.stripe.com` (tests' stand-in, stripe-mock). */
+    STRIPE_API_URL: optionalUrl,
+    /** Free plan limits, overridable for self-hosting and tests (defaults in `lib/billing/plans.ts`). */
+    BILLING_FREE_TASKS_PER_MONTH: z.coerce.number().int().min(0).optional(),
+    BILLING_FREE_SPEND_USD_MICROS: z.coerce.number().int().min(0).optional(),
+    /** Days an organization keeps working after a failed payment before new tasks are refused. */
+    BILLING_GRACE_PERIOD_DAYS: z.coerce.number().min(0).default(7),
+    /** When the metering function reports model spend to Stripe (cron, UTC). */
+    BILLING_METER_CRON: z.string().min(1).default("*/15 * * * *"),
+    /**
+     * Waits between attempts of one outbound webhook delivery, in ms, comma-separated; attempts =
+     * waits + 1. Default: the Standard Webhooks / Svix schedule after the first try (5 s, 5 min,
+     * 30 min, 2 h, 5 h, 10 h, 10 h).
+     */
+    OUTBOUND_WEBHOOK_RETRY_DELAYS_MS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, "comma-separated milliseconds")
+      .default("5000,300000,1800000,7200000,18000000,36000000,36000000"),
+    /** Time limit of one outbound webhook request, in ms (Standard Webhooks suggests a short one). */
+    OUTBOUND_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    /** When the outbox dispatcher sweeps events not yet fanned out (cron, UTC); it also runs on task events. */
+    OUTBOUND_WEBHOOK_DISPATCH_CRON: z.string().min(1).default("* * * * *"),
+    /**
+     * REST API of GitHub (or GitHub Enterprise Server, e.g. `https://ghe.example.com/api/v3`); every
+     * GitHub call (`@octokit/*`) goes there.
+     */
+    GITHUB_API_URL: z.url().default("https://api.github.com"),
+    /**
+     * Token (classic or fine-grained PAT, or an installation token) used for every GitHub repository
+     * that has no connection of its own in Settings → Integrations → GitHub (self-hosted instances).
+     */
+    GITHUB_TOKEN: z.string().min(1).optional(),
+    /**
+     * Bearer token that `GET /api/metrics` (Prometheus exposition) requires. Unset: the endpoint is off
+     * (404). Scrapers send `Authorization: Bearer <token>`.
+     */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /**
+     * OTLP/HTTP endpoint of a trace collector (e.g. `http://otel-collector:4318`); traces go to
+     * `<endpoint>/v1/traces`. Unset: no traces are exported. `OTEL_EXPORTER_OTLP_HEADERS` is read by
+     * the OTLP exporter itself (not validated here). The service name is fixed (`squadron`, in
+     * `lib/observability/tracing.ts`): `OTEL_SERVICE_NAME` is not applied.
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    /** Least severity the server logs (pino levels). Default `info` (`warn` under `NODE_ENV=test`). */
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
     /** Print each SQL statement (development aid). */
     DATABASE_DEBUG: flag,
   },

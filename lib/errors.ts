@@ -10,7 +10,11 @@ export const errorCodes = {
   payload_too_large: 413,
   rate_limited: 429,
   quota_exceeded: 402,
+  /** The organization's subscription is restricted after a failed payment (billing). */
+  payment_required: 402,
   internal: 500,
+  /** A vendor (e.g. Stripe) answered with an error. */
+  bad_gateway: 502,
   unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof errorCodes;

@@ -20,17 +20,31 @@ const { startLocalExecutor, sdkEnv } = await import("../inngest/local");
 
 const log = (msg: string) => console.log(`[squadron] ${msg}`);
 const cleanups: (() => Promise<void>)[] = [];
+// Run before `cleanups` on shutdown, while the app still serves: the executor lets steps in flight finish.
+const drains: (() => Promise<void>)[] = [];
 let shuttingDown = false;
+
+/**
+ * How long SIGTERM/SIGINT lets workflow steps in flight finish before they are abandoned (their work
+ * is resumed by the next start), ms: `SHUTDOWN_DRAIN_MS`, default 10,000 — inside the 30 s a container
+ * platform usually waits between SIGTERM and SIGKILL (Kubernetes' default terminationGracePeriodSeconds).
+ */
+const shutdownDrainMs = Number(process.env.SHUTDOWN_DRAIN_MS ?? 10_000);
 
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
+    for (const d of drains) await d().catch((e: unknown) => console.error(e));
     for (const c of cleanups.reverse()) await c().catch((e: unknown) => console.error(e));
   }
   process.exit(code);
 }
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
+const onSignal = (signal: string) => {
+  if (!shuttingDown) log(`${signal}: stopping — no new work is taken, steps in flight get up to ${shutdownDrainMs} ms to finish`);
+  void shutdown(0);
+};
+process.on("SIGINT", () => onSignal("SIGINT"));
+process.on("SIGTERM", () => onSignal("SIGTERM"));
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(cmd, args, { stdio: "inherit", env });
@@ -65,6 +79,17 @@ try {
   await runMigrations(databaseUrl);
   const upgraded = await encryptStoredSecrets(databaseUrl);
   log(`migrations applied${upgraded > 0 ? `; ${upgraded} webhook secret(s) stored in plaintext encrypted` : ""}`);
+  {
+    // Say which knowledge store is active (pgvector / Pinecone / full text only) and why, once at start.
+    const { createDatabase } = await import("../db/client");
+    const { describeActiveStore } = await import("../lib/knowledge/stores");
+    const owner = createDatabase(databaseUrl, { max: 1 });
+    try {
+      await describeActiveStore(owner.db);
+    } finally {
+      await owner.sql.end({ timeout: 5 });
+    }
+  }
 
   // 2. The bundled example repository
   const repo = await ensureExampleRepository(dataDir);
@@ -97,6 +122,7 @@ try {
       signingKey: localSigned ? signingKey : undefined,
       log: (m: string) => log(`executor: ${m}`),
     });
+    drains.push(() => executor.stop({ drainMs: shutdownDrainMs }));
     cleanups.push(() => executor.stop());
     Object.assign(process.env, sdkEnv(executor.url, { signingKey: localSigned ? signingKey : undefined, eventKey: process.env.INNGEST_EVENT_KEY }));
     log(`local Inngest executor at ${executor.url}${localSigned ? " (signed requests)" : ""}`);

@@ -15,9 +15,18 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
-function step(name: string, cmd: string, args: string[], extraEnv: Record<string, string> = {}): number {
+/** Wall-clock ceilings per step (ms), so one hung runner fails the run with a message instead of
+ * eating CI's 90 minutes. Today: typecheck ~1 min, jest ~26 min, Playwright ~10 min on 2 cores. */
+const STEP_TIMEOUT_MS = { typecheck: 10 * 60_000, jest: 55 * 60_000, playwright: 25 * 60_000 } as const;
+
+function step(name: keyof typeof STEP_TIMEOUT_MS, cmd: string, args: string[], extraEnv: Record<string, string> = {}): number {
   console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
-  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...env, ...extraEnv } });
+  const timeout = STEP_TIMEOUT_MS[name];
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...env, ...extraEnv }, timeout, killSignal: "SIGKILL" });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") {
+    console.log(`=== ${name} did not finish within ${timeout / 60_000} min and was killed`);
+    return 1;
+  }
   const code = r.status ?? 1;
   console.log(`=== ${name} exited with ${r.signal ? `signal ${r.signal}` : `code ${code}`}`);
   return code;

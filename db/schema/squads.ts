@@ -1,4 +1,5 @@
-import { bigint, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { agentRoles } from "./agent-roles";
 import { createdAt, organizationId, updatedAt } from "./_columns";
 
 /** A git repository a squad works on: a local path (embedded default) or a GitHub repository. */
@@ -27,6 +28,15 @@ export const repositories = pgTable(
 export const squadAutonomy = ["autonomous", "supervised", "human_required"] as const;
 export type SquadAutonomy = (typeof squadAutonomy)[number];
 
+/**
+ * How a squad's task runs (`inngest/functions/task-workflow.ts`):
+ * - `squad`: the product manager plans, the plan's subtasks run (developers, QA, reviewer), the tech lead reviews;
+ * - `single_agent`: one builder works the whole task (no plan, no QA agent, no review), the suite still runs
+ *   for the test report; the single-agent baseline of the evaluation harness (`npm run eval -- --baseline`).
+ */
+export const squadWorkflows = ["squad", "single_agent"] as const;
+export type SquadWorkflow = (typeof squadWorkflows)[number];
+
 export const squads = pgTable(
   "squads",
   {
@@ -35,6 +45,8 @@ export const squads = pgTable(
     name: text("name").notNull(),
     repositoryId: uuid("repository_id").references(() => repositories.id, { onDelete: "set null" }),
     autonomy: text("autonomy", { enum: squadAutonomy }).notNull().default("autonomous"),
+    /** `squad` (plan → subtasks → review) or `single_agent` (one builder, no plan, no review): {@link squadWorkflows}. */
+    workflow: text("workflow", { enum: squadWorkflows }).notNull().default("squad"),
     /** Policy rules and approval timeout (`lib/policy/schemas.ts` `squadPolicySchema`); parsed on read. */
     policy: jsonb("policy").$type<Record<string, unknown>>().notNull().default({}),
     /** Budget of each task of the squad, in USD micros; crossing it pauses the run for approval. Null = none. */
@@ -45,22 +57,14 @@ export const squads = pgTable(
   (t) => [index("squads_organization_id_idx").on(t.organizationId)],
 );
 
+// Every role an agent can have: the one list lives in ./agent-roles.ts (pure, usable by the UI).
+export { agentRoles, type AgentRole } from "./agent-roles";
+
 /**
- * Every role an agent can have (personas, tools and default model routes: `lib/agents/roles/*`).
- * `developer` is the generalist of the default squad; the specialised developers take subtasks of
- * their own area when a squad has them.
+ * Per-agent changes to its role's tool set (`lib/agents/agent-tools.ts`): `enabled` adds tools the role
+ * lacks, `disabled` removes tools it has. Tool names as the model sees them (`read_file`, `run_tests`, …).
  */
-export const agentRoles = [
-  "product_manager",
-  "architect",
-  "tech_lead",
-  "developer",
-  "backend_developer",
-  "frontend_developer",
-  "qa_engineer",
-  "devops_engineer",
-] as const;
-export type AgentRole = (typeof agentRoles)[number];
+export type AgentToolOverrides = { enabled?: string[]; disabled?: string[] };
 
 /** One candidate model for an agent, tried in order. `provider` is `openai`, `anthropic` or `offline`. */
 export type ModelCandidate = { provider: "openai" | "anthropic" | "offline"; model: string };
@@ -90,6 +94,12 @@ export const agents = pgTable(
     instructions: text("instructions"),
     /** Optional replacement of the role's persona (system prompt); null = the role's own. */
     systemPrompt: text("system_prompt"),
+    /** Tools added to or removed from the role's own (`AgentToolOverrides`). */
+    toolOverrides: jsonb("tool_overrides").$type<AgentToolOverrides>().notNull().default({}),
+    /** Most turns (model call + its tool calls) of one agent run; null = the role's default (`lib/agents/roles`). */
+    maxTurns: integer("max_turns"),
+    /** Most tokens (input + output, as the provider counts them) one agent run may use; null = the role's default. */
+    maxRunTokens: integer("max_run_tokens"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

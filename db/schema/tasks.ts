@@ -13,11 +13,11 @@ import {
 } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { createdAt, organizationId, updatedAt } from "./_columns";
-import { taskSources, taskStatuses } from "./task-statuses";
+import { taskOutcomes, taskSources, taskStatuses } from "./task-statuses";
 import { user } from "./auth";
 import { agentRoles, repositories, squads } from "./squads";
 
-export { taskSources, taskStatuses, type TaskSource, type TaskStatus } from "./task-statuses";
+export { taskOutcomes, taskSources, taskStatuses, type TaskOutcome, type TaskSource, type TaskStatus } from "./task-statuses";
 
 /** A task (top level) or a subtask (`parentTaskId` set, planned by the product manager). */
 export const tasks = pgTable(
@@ -33,6 +33,8 @@ export const tasks = pgTable(
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     status: text("status", { enum: taskStatuses }).notNull().default("queued"),
+    /** How the task ended (top-level tasks; null until it ends): see `taskOutcomes`. */
+    outcome: text("outcome", { enum: taskOutcomes }),
     /** 0 = normal; higher runs first. */
     priority: integer("priority").notNull().default(0),
     source: text("source", { enum: taskSources }).notNull(),

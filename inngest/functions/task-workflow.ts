@@ -4,11 +4,14 @@ import { taskAssigned, taskCancelled, taskCompleted } from "@/inngest/events";
 import { escalateHook } from "@/lib/agents/escalate-hook";
 import { budgetGuard, runBudgetOf, tracksSpend } from "@/lib/budgets/budget-guard";
 import { recordEstimate } from "@/lib/budgets/record-estimate";
+import { waitForRunSlot } from "@/lib/billing/run-slot";
 import { askHook } from "@/lib/collaboration/ask-hook";
+import { announceEnd, announceStart, deliverTask } from "@/lib/delivery";
 import { AppError } from "@/lib/errors";
 import { enforcePolicy } from "@/lib/policy/enforce-policy";
 import { deliveryFacts } from "@/lib/policy/facts";
 import { planTask } from "@/lib/tasks/plan-task";
+import { singleAgentPlan } from "@/lib/tasks/single-agent-plan";
 import { runPlan } from "@/lib/tasks/run-plan";
 import { TaskStopped, type TaskRun } from "@/lib/tasks/task-run";
 import { completeTask, failRun, failTask, prepareTaskWorkspace, startTask } from "@/lib/tasks/workflow";
@@ -50,6 +53,7 @@ export const taskWorkflow = inngest.createFunction(
       const original = taskAssigned.schema.safeParse(event.data.event.data);
       if (!original.success) return;
       const scope = original.data;
+      await step.run("status-end", () => announceEnd(scope, runId, { status: "failed", reason: error.message }));
       await step.run("mark-failed", () => failTask(scope, error.message, `${runId}:failed`));
       await step.sendEvent(
         "emit-failed",
@@ -61,15 +65,21 @@ export const taskWorkflow = inngest.createFunction(
     const scope = { organizationId: event.data.organizationId, taskId: event.data.taskId };
     const steps = workflowSteps(step);
 
+    // The plan's concurrent runs: beyond them the task stays queued until a run of the organization ends.
+    await waitForRunSlot(steps, scope, runId);
     const ctx = await step.run("start", () => startTask(scope, runId));
     if (!ctx) return { skipped: true };
-    const worktree = await step.run("prepare-workspace", () => prepareTaskWorkspace(ctx, runId));
+    // A missing folder, a folder that is no repository or one without commits will not fix itself: fail at once.
+    const worktree = await step.run("prepare-workspace", () => final(prepareTaskWorkspace(ctx, runId)));
     const budget = runBudgetOf(ctx);
     const run: TaskRun = { ctx, runId, worktree, rt: { steps }, instructions: [], trackSpend: tracksSpend(budget) };
     run.rt.hooks = { afterModelCall: budgetGuard(run, budget), ask: askHook(run), escalate: escalateHook(run) };
+    // Status back to where the task came from (GitHub issue, Jira issue): lib/delivery.
+    await step.run("status-start", () => announceStart(scope, runId));
 
     try {
-      const plan = ctx.plan ?? (await final(planTask(run)));
+      // A `single_agent` squad skips planning: one builder takes the whole task (the eval's baseline).
+      const plan = ctx.plan ?? (await final(ctx.workflow === "single_agent" ? singleAgentPlan(run) : planTask(run)));
       const projected = await step.run("estimate", () => recordEstimate(ctx, runId, plan));
       // Every run asks: a retry of a plan a person rejected must not skip their approval.
       await enforcePolicy(run, { key: "plan", facts: [{ action: "plan", projectedCostUsdMicros: projected }], resumeStatus: "running" });
@@ -78,12 +88,20 @@ export const taskWorkflow = inngest.createFunction(
       const blocked = Object.keys(result.outcomes).filter((k) => result.outcomes[k] === "blocked");
       if (failed.length > 0 || blocked.length > 0) {
         await step.run("fail-run", () => failRun(ctx, runId, { failed, blocked }));
+        await step.run("status-end", () => announceEnd(scope, runId, { status: "failed", reason: null }));
         await step.sendEvent("emit-failed", taskCompleted.create({ ...scope, status: "failed", patchArtifactId: null }));
         return { status: "failed", failed, blocked };
       }
 
       const patch = await final(wrapUpRun(run, result));
       await enforcePolicy(run, { key: "deliver", facts: deliveryFacts(patch), resumeStatus: "reviewing" });
+      // Push and open/update the pull request (or whatever each channel does); a refusal fails the task, the patch stays.
+      const { filesChanged, additions, deletions } = patch;
+      await step.run("deliver", () =>
+        final(deliverTask(scope, runId, { patch: { artifactId: patch.artifactId, filesChanged, additions, deletions }, worktree })),
+      );
+      // Status back first, so a task shown completed has told its source (PR link on the issue).
+      await step.run("status-end", () => announceEnd(scope, runId, { status: "completed", reason: null }));
       await step.run("complete", () =>
         completeTask(ctx, runId, `Task completed: ${patch.artifactId ? `patch touches ${patch.filesChanged.length} file(s)` : "no code changes"}`),
       );
@@ -94,6 +112,7 @@ export const taskWorkflow = inngest.createFunction(
       return { status: "completed", patchArtifactId: patch.artifactId };
     } catch (error) {
       if (!(error instanceof TaskStopped)) throw error;
+      await step.run("status-end", () => announceEnd(scope, runId, { status: error.status, reason: error.reason }));
       await step.sendEvent("emit-stopped", taskCompleted.create({ ...scope, status: error.status, patchArtifactId: null }));
       return { status: error.status, reason: error.reason };
     }

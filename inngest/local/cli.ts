@@ -145,7 +145,7 @@ async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`[inngest/local] ${signal}: stopping`);
-    executor.stop().then(
+    executor.stop({ drainMs: intEnv("SHUTDOWN_DRAIN_MS", 10_000) }).then(
       () => process.exit(0),
       (err: unknown) => {
         console.error("[inngest/local] stop failed:", err);

@@ -177,15 +177,26 @@ export class Engine {
   }
 
   /**
-   * Stops: no new work is leased, calls in flight are aborted, their leases are released so another
-   * executor (or the next start) picks them up at once. Resolves when every worker has settled.
+   * Stops: no new work is leased; calls in flight may finish for up to `drainMs` (their leases kept
+   * alive meanwhile, their outcomes applied as usual); what is still running then is aborted and its
+   * leases released so another executor (or the next start) picks it up at once. Resolves when every
+   * worker has settled.
+   * @param opts.drainMs how long in-flight calls may run on, ms (default 0: abort at once)
    */
-  async stop(): Promise<void> {
+  async stop(opts: { drainMs?: number } = {}): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     // A claim in progress either spawns before we look at inFlight or gives its items back itself.
     while (this.ticking) await new Promise((r) => setTimeout(r, 5));
+    const drainMs = opts.drainMs ?? 0;
+    if (drainMs > 0 && this.inFlight.size > 0) {
+      this.opts.log(`draining ${this.inFlight.size} call(s) in flight (up to ${drainMs} ms)`);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise((r) => (timer = setTimeout(r, drainMs)));
+      await Promise.race([Promise.allSettled([...this.inFlight.values()].map((f) => f.promise)), deadline]);
+      clearTimeout(timer);
+    }
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     const pending = [...this.inFlight.values()];
     for (const f of pending) f.controller.abort();
     await Promise.allSettled(pending.map((f) => f.promise));

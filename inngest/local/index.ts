@@ -78,8 +78,12 @@ export type LocalExecutor = {
    *   this executor does not implement — the message lists them), or registered somewhere else
    */
   sync(): Promise<void>;
-  /** Stops serving and scheduling; calls in flight are abandoned and their work released for the next start. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * Stops scheduling, then serving. With `drainMs`, calls in flight may finish for up to that long
+   * (events they send are still accepted meanwhile); what is left is abandoned and its work released
+   * for the next start. Idempotent (a second call returns the first one's promise).
+   */
+  stop(opts?: { drainMs?: number }): Promise<void>;
 };
 
 /**
@@ -294,15 +298,16 @@ export async function startLocalExecutor(opts: LocalExecutorOptions): Promise<Lo
     url: executorUrl,
     port,
     sync,
-    stop() {
+    stop(stopOpts = {}) {
       stopping ??= (async () => {
         stopped = true;
         for (const c of syncAborts) c.abort();
+        // Scheduling first: a draining step may still send events to this server.
+        await engine.stop({ drainMs: stopOpts.drainMs });
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await engine.stop();
         await sql.end({ timeout: 5 });
         log("stopped");
       })();

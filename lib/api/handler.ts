@@ -5,7 +5,11 @@ import { getDb } from "@/db/client";
 import { requirePermission, requireRequestContext, type RequestContext } from "@/lib/auth/session";
 import type { Permissions } from "@/lib/auth/permissions";
 import { env } from "@/lib/env";
+import { trustedOrigins } from "@/lib/auth";
 import { consumeRateLimit } from "./rate-limit";
+import { addObservabilityContext, currentObservabilityContext } from "@/lib/observability/context";
+import { componentLogger } from "@/lib/observability/logger";
+import { observeRequest } from "@/lib/observability/http";
 
 /** Largest JSON body a v1 route accepts, in bytes. */
 export const MAX_JSON_BODY_BYTES = 1_000_000;
@@ -19,8 +23,8 @@ export function errorResponse(error: unknown): Response {
       { status: httpStatusOf(error.code), headers: retryAfter ? { "Retry-After": String(retryAfter) } : undefined },
     );
   }
-  const requestId = randomUUID();
-  console.error(`[api] request ${requestId} failed`, error);
+  const requestId = currentObservabilityContext().requestId ?? randomUUID();
+  componentLogger("api").error({ err: error, requestId }, "request failed");
   return Response.json(
     { error: { code: "internal", message: `Internal error (request id ${requestId}).` } },
     { status: 500 },
@@ -90,19 +94,44 @@ async function enforceRateLimit(ctx: RequestContext): Promise<Record<string, str
   return { "RateLimit-Limit": String(result.limit), "RateLimit-Remaining": String(result.remaining), "RateLimit-Reset": String(result.resetSeconds) };
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Cross-site request forgery check for cookie-authenticated mutations (an API key in `Authorization`
+ * cannot be sent by another site, so those pass). A browser names the page that sent a request in
+ * `Origin` (every non-GET fetch or form post) and `Sec-Fetch-Site`: a mutation whose `Origin` is not
+ * one of the app's trusted origins (`APP_URL` and its loopback twin, the same list better-auth checks
+ * for its own routes), or that the browser marks `cross-site`, is refused. Clients that send neither
+ * header are not browsers and carry no ambient cookie risk.
+ * @throws AppError `forbidden` naming the refused origin
+ */
+export function assertSameOrigin(req: Request, ctx: RequestContext): void {
+  if (ctx.apiKeyId || SAFE_METHODS.has(req.method.toUpperCase())) return;
+  const origin = req.headers.get("origin");
+  // `Origin: null` is what sandboxed frames and some redirects send: never one of ours.
+  if (origin !== null && !trustedOrigins().includes(origin)) {
+    throw new AppError("forbidden", `Cross-site request refused: origin ${origin} is not this app (${trustedOrigins()[0]}). Use an API key for requests from other sites.`);
+  }
+  if (!origin && req.headers.get("sec-fetch-site") === "cross-site") {
+    throw new AppError("forbidden", "Cross-site request refused. Use an API key for requests from other sites.");
+  }
+}
+
 /**
  * Wraps a `/api/v1` route handler: authenticates the caller (API key or session cookie), counts the
  * request against their rate limit, checks `opts.requires` (the permissions the operation needs),
- * runs the handler, and maps thrown errors to the JSON error shape (401, 403, 429 with
- * `Retry-After`, …).
+ * refuses cross-site cookie-authenticated mutations ({@link assertSameOrigin}), runs the handler, and
+ * maps thrown errors to the JSON error shape (401, 403, 429 with `Retry-After`, …).
  */
 export function withContext<P = Record<string, never>>(
   handler: (req: Request, ctx: RequestContext, params: P) => Promise<Response>,
   opts: { requires?: Permissions } = {},
 ) {
-  return async (req: Request, args: RouteArgs<P>): Promise<Response> => {
+  return (req: Request, args: RouteArgs<P>): Promise<Response> => observeRequest(req, {}, async () => {
     try {
       const ctx = await requireRequestContext(req.headers);
+      addObservabilityContext({ organizationId: ctx.organizationId, userId: ctx.userId });
+      assertSameOrigin(req, ctx);
       const limitHeaders = await enforceRateLimit(ctx);
       if (opts.requires) requirePermission(ctx, opts.requires);
       const response = await handler(req, ctx, await args.params);
@@ -115,5 +144,5 @@ export function withContext<P = Record<string, never>>(
     } catch (error) {
       return errorResponse(error);
     }
-  };
+  });
 }

@@ -4,10 +4,24 @@ import { createApiKeyInputSchema } from "@/lib/api-keys/schemas";
 import { listApprovalsQuerySchema } from "@/lib/approvals/schemas";
 import { approvalDecisionSchema } from "@/lib/approvals/decision-schema";
 import { listAuditEventsQuerySchema } from "@/lib/audit/schemas";
-import { createRepositoryInputSchema } from "@/lib/repositories/create-repository";
-import { listAgentsQuerySchema, updateSquadSchema } from "@/lib/squads/schemas";
+import { createRepositoryInputSchema, updateRepositoryInputSchema } from "@/lib/repositories/schemas";
+import { createSquadInputSchema, listAgentsQuerySchema, updateSquadSchema } from "@/lib/squads/schemas";
 import { cancelTaskInputSchema, createTaskInputSchema, listTasksQuerySchema } from "@/lib/tasks/schemas";
 import { usageQuerySchema } from "@/lib/usage/schemas";
+import { billingOverviewSchema, billingRedirectSchema, checkoutInputSchema, portalInputSchema } from "@/lib/billing/schemas";
+import { jiraConnectionSchema, jiraConnectionTestSchema, savedJiraConnectionSchema } from "@/lib/integrations/jira/response-schemas";
+import { jiraConnectionInputSchema } from "@/lib/integrations/jira/schemas";
+import { githubConnectionInputSchema, githubConnectionSchema, githubIntegrationSchema } from "@/lib/integrations/github/schemas";
+import { createDocumentInputSchema, knowledgeDocumentSchema, MAX_DOCUMENT_BYTES } from "@/lib/knowledge-documents/schemas";
+import { lessonSchema, listLessonsQuerySchema, updateLessonInputSchema } from "@/lib/lessons/schemas";
+import {
+  createEndpointInputSchema,
+  listDeliveriesQuerySchema,
+  updateEndpointInputSchema,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+  webhookEndpointWithSecretSchema,
+} from "@/lib/outbound-webhooks/schemas";
 import { MAX_JSON_BODY_BYTES } from "./handler";
 import {
   agentListItemSchema,
@@ -80,7 +94,7 @@ export const apiOperations: ApiOperation[] = [
     tag: "Tasks",
     summary: "List tasks",
     description:
-      "The organization's tasks, newest first, with cursor pagination: pass the page's `nextCursor` as `cursor` for the next one. `status` and `source` take one value or a comma-separated list.",
+      "The organization's tasks, newest first, with cursor pagination: pass the page's `nextCursor` as `cursor` for the next one. `status`, `outcome` and `source` take one value or a comma-separated list; `squadId` and `repositoryId` narrow to one squad or repository.",
     query: listTasksQuerySchema,
     queryExample: { limit: "20", status: "queued,running", source: "api" },
     success: { status: 200, description: "A page of tasks.", schema: taskPageSchema },
@@ -91,7 +105,8 @@ export const apiOperations: ApiOperation[] = [
     operationId: "createTask",
     tag: "Tasks",
     summary: "Create a task",
-    description: "Queues a task for a squad (the organization's default squad unless `squadId` is given) and starts its run.",
+    description:
+      "Queues a task for a squad (the organization's default squad unless `squadId` is given) on a repository (the squad's unless `repositoryId` is given) and starts its run. `budgetUsdMicros` overrides the squad's per-task budget. A `squadId` or `repositoryId` that is not the organization's is a 404. Beyond the plan's tasks per period: 402 `quota_exceeded` (`payment_required` while the subscription is restricted).",
     body: createTaskInputSchema,
     bodyExample: { title: "Add a DELETE /todos/:id endpoint", description: "204 on success, 404 if missing" },
     success: {
@@ -100,7 +115,7 @@ export const apiOperations: ApiOperation[] = [
       schema: taskSchema,
       headers: z.object({ Location: z.string().meta({ description: "`/api/v1/tasks/{id}`" }) }),
     },
-    moreErrors: [503],
+    moreErrors: [402, 503],
   },
   {
     method: "get",
@@ -175,6 +190,40 @@ export const apiOperations: ApiOperation[] = [
     body: createRepositoryInputSchema,
     bodyExample: { name: "todo-api", githubFullName: "octo/todo-api", defaultBranch: "main", testCommand: "npm test" },
     success: { status: 201, description: "The repository with its webhook URL and secret.", schema: createdRepositorySchema },
+    // Beyond the plan's repositories (billing).
+    moreErrors: [402],
+  },
+  {
+    method: "patch",
+    path: "/api/v1/repositories/{id}",
+    operationId: "updateRepository",
+    tag: "Repositories",
+    summary: "Update a repository",
+    description: "Name, default branch or the command QA runs (`testCommand`). The local path and GitHub name stay. Audited.",
+    pathParams: idParams,
+    body: updateRepositoryInputSchema,
+    bodyExample: { testCommand: "npm run test:ci" },
+    success: { status: 200, description: "The updated repository.", schema: repositorySchema },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/repositories/{id}",
+    operationId: "deleteRepository",
+    tag: "Repositories",
+    summary: "Delete a repository",
+    description: "Squads bound to it are unbound; its tasks keep their history without a repository. Files on disk are not touched. Audited.",
+    pathParams: idParams,
+    success: { status: 204, description: "Deleted." },
+  },
+  {
+    method: "post",
+    path: "/api/v1/repositories/{id}/webhook-secret",
+    operationId: "rotateRepositoryWebhookSecret",
+    tag: "Repositories",
+    summary: "Rotate a repository's webhook secret",
+    description: "Generates a new HMAC secret for the repository's GitHub webhook; the old one is refused from now on. The new secret is shown only in this response. Audited.",
+    pathParams: idParams,
+    success: { status: 200, description: "The repository with its new webhook secret.", schema: createdRepositorySchema },
   },
   // Squads and agents
   {
@@ -185,6 +234,23 @@ export const apiOperations: ApiOperation[] = [
     summary: "List squads",
     description: "The organization's squads with their agents, policy and this month's usage; the default squad first.",
     success: { status: 200, description: "The squads.", schema: z.array(squadSchema) },
+  },
+  {
+    method: "post",
+    path: "/api/v1/squads",
+    operationId: "createSquad",
+    tag: "Squads",
+    summary: "Create a squad",
+    description:
+      "A squad with the default roles (product manager, developer, QA engineer, tech lead), optionally bound to one of the organization's repositories (another organization's is a 404). Audited.",
+    body: createSquadInputSchema,
+    bodyExample: { name: "Payments squad", autonomy: "supervised", budgetUsdMicros: 2_000_000 },
+    success: {
+      status: 201,
+      description: "The new squad.",
+      schema: squadSchema,
+      headers: z.object({ Location: z.string().meta({ description: "`/api/v1/squads/{id}`" }) }),
+    },
   },
   {
     method: "get",
@@ -202,13 +268,16 @@ export const apiOperations: ApiOperation[] = [
     tag: "Squads",
     summary: "Update a squad",
     description:
-      "Autonomy, budgets, policy (replaced whole) and agents by role (`enabled: false` removes a role). Money in USD micros.",
+      "Name, repository (`repositoryId`, the organization's own; null unbinds), autonomy, budgets, policy (replaced whole) and agents by role (`enabled: false` removes a role; `tools` enables/disables tools of the role, `maxTurns` and `maxRunTokens` limit one run of the agent). Money in USD micros.",
     pathParams: idParams,
     body: updateSquadSchema,
     bodyExample: {
       autonomy: "supervised",
       budgetUsdMicros: 2_000_000,
-      agents: [{ role: "developer", instructions: "Prefer small functions; no new dependencies." }],
+      agents: [
+        { role: "developer", instructions: "Prefer small functions; no new dependencies.", maxTurns: 80 },
+        { role: "architect", tools: { enabled: ["run_tests"] } },
+      ],
     },
     success: { status: 200, description: "The updated squad.", schema: squadSchema },
   },
@@ -313,6 +382,42 @@ export const apiOperations: ApiOperation[] = [
     queryExample: { limit: "50" },
     success: { status: 200, description: "A page of audit events.", schema: auditEventPageSchema },
   },
+  // Billing
+  {
+    method: "get",
+    path: "/api/v1/billing",
+    operationId: "getBilling",
+    tag: "Billing",
+    summary: "Plan, status, limits and usage",
+    description:
+      "The organization's plan (`free`, `team`, `business`; `self_hosted` when the deployment has no Stripe key), subscription status, the plan's limits (null = unlimited; money in USD micros) and this period's usage. Quotas renew at `periodEnd`.",
+    success: { status: 200, description: "The billing overview.", schema: billingOverviewSchema },
+  },
+  {
+    method: "post",
+    path: "/api/v1/billing/checkout",
+    operationId: "startCheckout",
+    tag: "Billing",
+    summary: "Subscribe to a plan (Stripe Checkout)",
+    description:
+      "Owners and admins. Creates the organization's Stripe customer (once) and a Checkout Session in subscription mode; open `url` in the browser. The plan changes when Stripe confirms the payment (webhook). 409 when billing is off or a subscription exists (use the portal); 502 when Stripe refuses, 503 when it cannot be reached.",
+    body: checkoutInputSchema,
+    bodyExample: { plan: "team" },
+    success: { status: 200, description: "The Checkout page to open.", schema: billingRedirectSchema },
+    moreErrors: [409, 502, 503],
+  },
+  {
+    method: "post",
+    path: "/api/v1/billing/portal",
+    operationId: "openBillingPortal",
+    tag: "Billing",
+    summary: "Manage billing (Stripe Customer Portal)",
+    description: "Owners and admins. Payment method, invoices, plan changes and cancellation on Stripe's portal. 409 when billing is off or there is no customer yet; 502/503 when Stripe fails.",
+    body: portalInputSchema,
+    bodyExample: {},
+    success: { status: 200, description: "The portal page to open.", schema: billingRedirectSchema },
+    moreErrors: [409, 502, 503],
+  },
   // Mail outbox
   {
     method: "get",
@@ -322,6 +427,91 @@ export const apiOperations: ApiOperation[] = [
     summary: "List recorded mail",
     description: "The organization's recorded mail (invitations with their links), newest first, at most 100. Owners and admins only.",
     success: { status: 200, description: "The messages.", schema: z.array(mailSchema) },
+  },
+  // Integrations: Jira
+  {
+    method: "get",
+    path: "/api/v1/integrations/jira",
+    operationId: "getJiraConnection",
+    tag: "Integrations",
+    summary: "Get the Jira connection",
+    description: "The organization's Jira Cloud connection with its webhook URL (never the API token or the webhook secret); `null` when Jira is not connected.",
+    success: { status: 200, description: "The connection, or null.", schema: jiraConnectionSchema },
+  },
+  {
+    method: "put",
+    path: "/api/v1/integrations/jira",
+    operationId: "saveJiraConnection",
+    tag: "Integrations",
+    summary: "Connect or update Jira",
+    description:
+      "Site URL, the Atlassian account's email and API token (required the first time; leave it out to keep the stored one), the projects and trigger (a label, or assignment to a Jira account id) that start tasks, which repository each project's tasks use (the organization's own; another's is a 404), the Jira status for each moment and whether subtasks become Jira sub-tasks. 201 with the webhook secret (shown once) when connecting; 200 when updating (the secret again only with `rotateWebhookSecret`). Owners and admins.",
+    body: jiraConnectionInputSchema,
+    bodyExample: {
+      siteUrl: "https://your-team.atlassian.net",
+      accountEmail: "squad-bot@example.com",
+      apiToken: "ATATT3xFfGF0…",
+      projectKeys: ["PROJ"],
+      trigger: { kind: "label", label: "squad" },
+      statusMapping: { started: "In Progress", inReview: "In Review", done: "Done", failed: null },
+      syncSubtasks: false,
+    },
+    success: { status: 200, description: "The connection (201 when it was created), with `webhookSecret` when one was made.", schema: savedJiraConnectionSchema },
+    moreErrors: [404],
+  },
+  {
+    method: "delete",
+    path: "/api/v1/integrations/jira",
+    operationId: "deleteJiraConnection",
+    tag: "Integrations",
+    summary: "Disconnect Jira",
+    description: "Deletes the connection (tasks from Jira stay; deliveries to its webhook URL are 404 from now on). Owners and admins.",
+    success: { status: 204, description: "Disconnected." },
+    moreErrors: [404],
+  },
+  {
+    method: "post",
+    path: "/api/v1/integrations/jira/test",
+    operationId: "testJiraConnection",
+    tag: "Integrations",
+    summary: "Test the Jira connection",
+    description: "Calls Jira's `/rest/api/3/myself` with the stored credentials. A refusal or an unreachable site is `ok: false` with Jira's words, not an error status. Owners and admins.",
+    success: { status: 200, description: "Who the credentials authenticate as, or why they do not.", schema: jiraConnectionTestSchema },
+    moreErrors: [404],
+  },
+  // Integrations: GitHub
+  {
+    method: "get",
+    path: "/api/v1/integrations/github",
+    operationId: "getGithubIntegration",
+    tag: "Integrations",
+    summary: "Get the GitHub integration",
+    description:
+      "`GITHUB_API_URL`, whether the `GITHUB_TOKEN` fallback is set, the organization's GitHub connections (an app, per-repository tokens; never a secret, with the app's webhook URL) and each GitHub repository with the credentials that reach it.",
+    success: { status: 200, description: "The integration.", schema: githubIntegrationSchema },
+  },
+  {
+    method: "post",
+    path: "/api/v1/integrations/github/connections",
+    operationId: "saveGithubConnection",
+    tag: "Integrations",
+    summary: "Save a GitHub connection",
+    description:
+      "A fine-grained personal access token for one repository (`kind: token`; replaces that repository's token) or the organization's GitHub App (`kind: app`: App ID, .pem private key, webhook secret, optional installation id; replaces the previous app). Secrets are stored encrypted and never returned. 201 when new, 200 when replaced. Owners and admins.",
+    body: githubConnectionInputSchema,
+    bodyExample: { kind: "token", repositoryFullName: "octo/todo-api", token: "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz" },
+    success: { status: 200, description: "The connection (201 when it was created).", schema: githubConnectionSchema },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/integrations/github/connections/{id}",
+    operationId: "deleteGithubConnection",
+    tag: "Integrations",
+    summary: "Delete a GitHub connection",
+    description: "Forgets the token or app; its repositories fall back to the next credentials (app, then `GITHUB_TOKEN`). Owners and admins.",
+    pathParams: idParams,
+    success: { status: 204, description: "Deleted." },
+    moreErrors: [404],
   },
   // The document
   {
@@ -333,13 +523,180 @@ export const apiOperations: ApiOperation[] = [
     public: true,
     success: { status: 200, description: "The OpenAPI 3.1 document of `/api/v1`.", schema: openApiDocumentSchema },
   },
+  // Knowledge: documents and lessons
+  {
+    method: "get",
+    path: "/api/v1/knowledge/documents",
+    operationId: "listKnowledgeDocuments",
+    tag: "Knowledge",
+    summary: "List documents",
+    description: "Documents the organization uploaded for its squads (style guides, ADRs, API docs), newest first, without their content.",
+    success: { status: 200, description: "The organization's documents.", schema: z.object({ items: z.array(knowledgeDocumentSchema) }) },
+  },
+  {
+    method: "post",
+    path: "/api/v1/knowledge/documents",
+    operationId: "createKnowledgeDocument",
+    tag: "Knowledge",
+    summary: "Upload a document",
+    description:
+      `Markdown or plain text, at most ${MAX_DOCUMENT_BYTES} bytes, as JSON (below) or as \`multipart/form-data\` with a \`file\` (.md, .markdown, .txt; UTF-8) and optional \`title\` and \`repositoryId\` fields. ` +
+      "It is split along its Markdown headings and indexed for retrieval into the squads' briefs (source `document`); `status` says whether indexing worked. Owners and admins. Audited.",
+    body: createDocumentInputSchema,
+    bodyExample: { title: "Style guide", content: "# Database\n\nName columns in snake_case.\n", format: "markdown" },
+    success: { status: 201, description: "The stored document.", schema: knowledgeDocumentSchema },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/knowledge/documents/{id}",
+    operationId: "deleteKnowledgeDocument",
+    tag: "Knowledge",
+    summary: "Delete a document",
+    description: "The document and its chunks leave the knowledge index together (503 when the index cannot remove them; nothing is deleted then). Owners and admins. Audited.",
+    pathParams: idParams,
+    success: { status: 204, description: "Deleted." },
+    moreErrors: [503],
+  },
+  {
+    method: "get",
+    path: "/api/v1/lessons",
+    operationId: "listLessons",
+    tag: "Knowledge",
+    summary: "List lessons",
+    description:
+      "Lessons learnt from ended tasks (a rejection's reason, approval instructions, review findings and failing tests that were fixed, pull request reviews), newest first, each with its source. Later tasks' briefs carry the relevant ones.",
+    query: listLessonsQuerySchema,
+    queryExample: { role: "developer" },
+    success: { status: 200, description: "The organization's lessons.", schema: z.object({ items: z.array(lessonSchema) }) },
+  },
+  {
+    method: "get",
+    path: "/api/v1/lessons/{id}",
+    operationId: "getLesson",
+    tag: "Knowledge",
+    summary: "Get a lesson",
+    pathParams: idParams,
+    success: { status: 200, description: "The lesson.", schema: lessonSchema },
+  },
+  {
+    method: "patch",
+    path: "/api/v1/lessons/{id}",
+    operationId: "updateLesson",
+    tag: "Knowledge",
+    summary: "Edit a lesson",
+    description: "Rewrites the statement later briefs carry (re-indexed). Owners and admins. Audited.",
+    pathParams: idParams,
+    body: updateLessonInputSchema,
+    bodyExample: { statement: "Name database columns in snake_case." },
+    success: { status: 200, description: "The updated lesson.", schema: lessonSchema },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/lessons/{id}",
+    operationId: "deleteLesson",
+    tag: "Knowledge",
+    summary: "Delete a lesson",
+    description: "The lesson leaves every later brief and the knowledge index, and the same source is not learnt again. Owners and admins. Audited.",
+    pathParams: idParams,
+    success: { status: 204, description: "Deleted." },
+  },
+  // Outbound webhooks: the organization's endpoints, signed per Standard Webhooks
+  {
+    method: "get",
+    path: "/api/v1/webhook-endpoints",
+    operationId: "listWebhookEndpoints",
+    tag: "Webhooks",
+    summary: "List webhook endpoints",
+    description: "The organization's outbound webhook endpoints (never their secrets). Owners and admins.",
+    success: { status: 200, description: "The endpoints.", schema: z.object({ items: z.array(webhookEndpointSchema) }) },
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhook-endpoints",
+    operationId: "createWebhookEndpoint",
+    tag: "Webhooks",
+    summary: "Add a webhook endpoint",
+    description:
+      "Subscribes a URL to event types; deliveries are signed per the Standard Webhooks spec (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the `secret` shown only in this response. " +
+      "With `SQUADRON_HOSTED=1`, URLs resolving to loopback, link-local or private ranges are a 422. Owners and admins. Audited.",
+    body: createEndpointInputSchema,
+    bodyExample: { url: "https://hooks.example.com/squadron", description: "n8n", eventTypes: ["task.completed", "task.failed"] },
+    success: { status: 201, description: "The endpoint with its signing secret.", schema: webhookEndpointWithSecretSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhook-endpoints/{id}",
+    operationId: "getWebhookEndpoint",
+    tag: "Webhooks",
+    summary: "Get a webhook endpoint",
+    pathParams: idParams,
+    success: { status: 200, description: "The endpoint.", schema: webhookEndpointSchema },
+  },
+  {
+    method: "patch",
+    path: "/api/v1/webhook-endpoints/{id}",
+    operationId: "updateWebhookEndpoint",
+    tag: "Webhooks",
+    summary: "Edit a webhook endpoint",
+    description: "URL, description, event types, or `enabled` (re-enabling resets the failure count). Owners and admins. Audited.",
+    pathParams: idParams,
+    body: updateEndpointInputSchema,
+    bodyExample: { enabled: true },
+    success: { status: 200, description: "The updated endpoint.", schema: webhookEndpointSchema },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/webhook-endpoints/{id}",
+    operationId: "deleteWebhookEndpoint",
+    tag: "Webhooks",
+    summary: "Delete a webhook endpoint",
+    description: "The endpoint and its delivery log are removed. Owners and admins. Audited.",
+    pathParams: idParams,
+    success: { status: 204, description: "Deleted." },
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
+    operationId: "rotateWebhookEndpointSecret",
+    tag: "Webhooks",
+    summary: "Rotate an endpoint's signing secret",
+    description: "A new `whsec_…` secret, shown only in this response; the old one stops signing at once. Owners and admins. Audited.",
+    pathParams: idParams,
+    success: { status: 200, description: "The endpoint with its new secret.", schema: webhookEndpointWithSecretSchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhook-endpoints/{id}/deliveries",
+    operationId: "listWebhookDeliveries",
+    tag: "Webhooks",
+    summary: "List an endpoint's delivery attempts",
+    description: "Newest first, with the response code, duration and error of each attempt.",
+    pathParams: idParams,
+    query: listDeliveriesQuerySchema,
+    queryExample: { limit: "20" },
+    success: { status: 200, description: "The delivery attempts.", schema: z.object({ items: z.array(webhookDeliverySchema) }) },
+  },
+  {
+    method: "post",
+    path: "/api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/resend",
+    operationId: "resendWebhookDelivery",
+    tag: "Webhooks",
+    summary: "Deliver an event again",
+    description: "Starts a new delivery run of the attempt's event to this endpoint (with retries). Owners and admins. Audited.",
+    pathParams: idParams.extend({ deliveryId: z.uuid().meta({ description: "The delivery attempt id (UUID).", example: "0190a6c4-9f3e-7b4e-8a47-2b5c7d1e9f01" }) }),
+    success: { status: 202, description: "Queued.", schema: z.object({ runKey: z.string(), eventId: z.uuid() }) },
+  },
 ];
 
 /** What each error status means here. */
 const errorDescriptions: Record<number, { id: string; description: string }> = {
   400: { id: "BadRequest", description: "Malformed request (`bad_request`), e.g. a body that is not JSON." },
   401: { id: "Unauthorized", description: "No valid session cookie or API key (`unauthorized`)." },
-  402: { id: "QuotaExceeded", description: "The organization's quota or budget is used up (`quota_exceeded`)." },
+  402: {
+    id: "QuotaExceeded",
+    description:
+      "The plan's quota is used up (`quota_exceeded`), or the subscription is restricted after a failed payment (`payment_required`); `details` gives `{ plan, quota, limit, usage, resetsAt }`.",
+  },
   403: { id: "Forbidden", description: "The caller's role or API key lacks the permission (`forbidden`)." },
   404: { id: "NotFound", description: "No such resource in the caller's organization (`not_found`); also for malformed ids." },
   409: { id: "Conflict", description: "The resource is not in a state that allows this (`conflict`)." },
@@ -349,7 +706,8 @@ const errorDescriptions: Record<number, { id: string; description: string }> = {
     id: "RateLimited",
     description: "Too many requests (`rate_limited`); `Retry-After` gives the seconds to wait.",
   },
-  503: { id: "Unavailable", description: "The workflow engine is unreachable (`unavailable`)." },
+  502: { id: "BadGateway", description: "A vendor refused the request (`bad_gateway`), e.g. Stripe; the message says why." },
+  503: { id: "Unavailable", description: "The workflow engine, or a vendor such as Stripe, is unreachable (`unavailable`)." },
 };
 
 /** One response object per error status, registered once as a component and referenced. */

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
+import { recordRateLimitRefusal } from "@/lib/observability/metrics";
 
 /** Length of a rate-limit window, ms (limits are per minute: `API_RATE_LIMIT_PER_MINUTE`). */
 export const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -36,5 +37,6 @@ export async function consumeRateLimit(db: Database, subject: string, limit: num
   }
   const count = Number(rows[0]?.count ?? 1);
   const resetSeconds = Math.max(1, Math.ceil((expiresAt.getTime() - now) / 1000));
+  if (count > limit) recordRateLimitRefusal(subject.slice(0, Math.max(0, subject.indexOf(":"))) || "other");
   return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetSeconds };
 }

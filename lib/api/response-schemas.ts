@@ -1,8 +1,9 @@
 import "zod-openapi";
 import { z } from "zod";
-import { agentRoles, squadAutonomy } from "@/db/schema/squads";
+import { agentRoles, squadAutonomy, squadWorkflows } from "@/db/schema/squads";
+import { roleKinds } from "@/db/schema/agent-roles";
 import { approvalKinds, approvalStatuses, artifactKinds } from "@/db/schema/tasks";
-import { taskSources, taskStatuses } from "@/db/schema/task-statuses";
+import { taskOutcomes, taskSources, taskStatuses } from "@/db/schema/task-statuses";
 import { auditEventPageSchema as auditEventPageBaseSchema } from "@/lib/audit/schemas";
 import { errorCodes, type ErrorCode } from "@/lib/errors";
 import { squadPolicySchema } from "@/lib/policy/schemas";
@@ -41,6 +42,13 @@ export const taskSchema = z
     title: z.string(),
     description: z.string(),
     status: z.enum(taskStatuses),
+    outcome: z
+      .enum(taskOutcomes)
+      .nullable()
+      .meta({
+        description:
+          "How the task ended, null until it ends: `delivered` (a patch or pull request), `no_changes` (completed without changing code), `failed`, `cancelled` (by a person, or an approval expired), `rejected` (a person rejected an approval).",
+      }),
     source: z.enum(taskSources),
     externalRef: z.string().nullable().meta({ description: "Identity in the source system, e.g. `github:octo/repo#12`." }),
     priority: z.number().int(),
@@ -137,6 +145,16 @@ export const taskDetailSchema = taskSchema
     }),
     approvals: z.array(approvalSchema),
     models: z.array(z.strictObject({ provider: z.string(), model: z.string(), offline: z.boolean() })),
+    deliveries: z.array(
+      z.strictObject({
+        channel: z.enum(["github", "jira"]).meta({ description: "Where the task was delivered (lib/delivery channel)." }),
+        status: z.enum(["delivered", "failed"]),
+        url: z.string().nullable().meta({ description: "The pull request or issue, for people." }),
+        externalId: z.string().nullable().meta({ description: "Pull request number or Jira issue key." }),
+        error: z.string().nullable().meta({ description: "Why the last delivery failed, in the vendor's words." }),
+        updatedAt: timestamp,
+      }),
+    ),
   })
   .meta({ id: "TaskDetail" });
 
@@ -150,13 +168,19 @@ export const agentSchema = z
     id: uuid,
     role: z.enum(agentRoles),
     name: z.string(),
-    kind: z.enum(["planner", "designer", "builder", "tester", "reviewer"]),
+    kind: z.enum(roleKinds),
     instructions: z.string().nullable(),
     systemPrompt: z.string().nullable(),
     modelRoute: z.array(modelCandidateSchema),
     routeConstraints: routeConstraintsSchema,
     persona: z.string().meta({ description: "The role's default system prompt." }),
-    tools: z.array(z.enum(["list_files", "read_file", "write_file", "run_tests", "ask_teammate"])),
+    tools: z.array(z.string()).meta({ description: "The role's own tools." }),
+    toolOverrides: z.strictObject({ enabled: z.array(z.string()), disabled: z.array(z.string()) }),
+    effectiveTools: z.array(z.string()).meta({ description: "The tools the agent gets: the role's, with the overrides applied." }),
+    maxTurns: z.number().int().nullable().meta({ description: "Turn limit of one run of the agent; null = `defaultMaxTurns`." }),
+    maxRunTokens: z.number().int().nullable().meta({ description: "Token budget (input + output) of one run; null = `defaultMaxRunTokens`." }),
+    defaultMaxTurns: z.number().int(),
+    defaultMaxRunTokens: z.number().int(),
     defaultRoute: z.array(modelCandidateSchema),
     tier: z.enum(["standard", "economy"]),
   })
@@ -168,6 +192,7 @@ export const squadSchema = z
     name: z.string(),
     repositoryId: uuid.nullable(),
     autonomy: z.enum(squadAutonomy),
+    workflow: z.enum(squadWorkflows).meta({ description: "`squad` (plan → subtasks → review) or `single_agent` (one developer, no plan, no review)" }),
     budgetUsdMicros: usdMicros.nullable(),
     policy: squadPolicySchema,
     agents: z.array(agentSchema),

@@ -15,8 +15,27 @@ export type AuditAction =
   | "member.removed"
   | "invitation.cancelled"
   | "invitation.rejected"
+  | "squad.created"
   | "squad.updated"
-  | "organization.updated";
+  | "repository.created"
+  | "repository.updated"
+  | "repository.webhook_secret_rotated"
+  | "repository.deleted"
+  | "github_connection.saved"
+  | "github_connection.deleted"
+  | "organization.updated"
+  | "billing.checkout_started"
+  | "billing.plan_changed"
+  | "lesson.updated"
+  | "lesson.deleted"
+  | "knowledge_document.created"
+  | "knowledge_document.deleted"
+  | "webhook_endpoint.created"
+  | "webhook_endpoint.updated"
+  | "webhook_endpoint.deleted"
+  | "webhook_endpoint.secret_rotated"
+  | "webhook_endpoint.delivery_resent"
+  | "webhook_endpoint.disabled";
 
 /**
  * Appends one row to the organization's audit log. Call it inside the transaction of the change it

@@ -12,12 +12,13 @@ import { sendInvitationEmail } from "./invitation-email";
 import { organizationAuditHooks } from "./organization-audit-hooks";
 import { ac, roles } from "./permissions";
 import { ensureUserOrganization } from "./provision";
+import { seatLimit } from "@/lib/billing/resource-quota";
 
 /** Prefix of every Squadron API key (`sq_…`), so a leaked key is recognisable by secret scanners. */
 export const API_KEY_PREFIX = "sq_";
 
 /** APP_URL plus its loopback twin (`localhost` ⇄ `127.0.0.1`), so either address works locally. */
-function trustedOrigins(): string[] {
+export function trustedOrigins(): string[] {
   const url = new URL(env.APP_URL);
   const origins = [url.origin];
   const twin = url.hostname === "localhost" ? "127.0.0.1" : url.hostname === "127.0.0.1" ? "localhost" : null;
@@ -44,6 +45,8 @@ function createAuth() {
         // Member and invitation changes land in the audit log; the actor of a member change is
         // resolved from the calling request's session.
         organizationHooks: organizationAuditHooks(db, sessionUser),
+        // Billing: the plan's seats (lib/billing/resource-quota.ts), checked on invite and accept.
+        membershipLimit: (_user, org) => seatLimit(db, org.id),
       }),
       // Organization-owned keys, hashed at rest, last use recorded in `lastRequest`. Squadron's own
       // Postgres-backed limiter (lib/api/rate-limit) limits requests, so the plugin's per-key limit is off.

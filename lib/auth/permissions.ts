@@ -9,8 +9,8 @@ export const statements = {
   ...defaultStatements,
   task: ["read", "create", "cancel", "retry"],
   approval: ["read", "decide"],
-  squad: ["read", "update"],
-  repository: ["read", "create"],
+  squad: ["read", "create", "update"],
+  repository: ["read", "create", "update", "delete"],
   usage: ["read"],
   /** `apiKey` is the `@better-auth/api-key` plugin's resource name (create, read, update, delete). */
   apiKey: ["create", "read", "update", "delete"],
@@ -42,7 +42,8 @@ const work = {
 
 const manage = {
   ...work,
-  squad: ["read", "update"],
+  squad: ["read", "create", "update"],
+  repository: ["read", "create", "update", "delete"],
   apiKey: ["create", "read", "update", "delete"],
   audit: ["read"],
   organization: ["update"],
@@ -56,7 +57,7 @@ const manage = {
  * The roles of an organization and what each may do:
  * - `owner`: everything, including deleting the organization;
  * - `admin`: everything but deleting the organization (members, invitations, API keys, squads'
- *   policy and routing, audit log);
+ *   creation, policy and routing, repositories' settings and removal, audit log);
  * - `member`: the work (create, cancel and retry tasks, decide approvals, add repositories, read all);
  * - `viewer`: read only.
  */

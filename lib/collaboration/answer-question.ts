@@ -20,6 +20,10 @@ export type CollaborationContext = {
     instructions: string | null;
     systemPrompt: string | null;
     constraints: NonNullable<AgentContext["constraints"]>;
+    /** The squad agent's tool overrides and limits (optional: contexts memoized before they existed). */
+    toolOverrides?: AgentContext["toolOverrides"];
+    maxTurns?: number | null;
+    maxRunTokens?: number | null;
   };
   workspace: { path: string; testCommand: string } | null;
 };
@@ -59,6 +63,9 @@ export async function loadCollaboration(
       instructions: agent?.instructions ?? null,
       systemPrompt: agent?.systemPrompt ?? null,
       constraints: agent?.routeConstraints ?? {},
+      toolOverrides: agent?.toolOverrides ?? {},
+      maxTurns: agent?.maxTurns ?? null,
+      maxRunTokens: agent?.maxRunTokens ?? null,
     },
     workspace,
   };
@@ -97,6 +104,9 @@ export async function answerQuestion(
       instructions: context.agent.instructions,
       systemPrompt: context.agent.systemPrompt,
       workspace: context.workspace,
+      toolOverrides: context.agent.toolOverrides,
+      maxTurns: context.agent.maxTurns,
+      maxRunTokens: context.agent.maxRunTokens,
     },
     { stepPrefix: "answer", prompt: answerPrompt(context, { fromRole: input.fromRole, question: input.question }) },
   );

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { taskEvents, type TaskEventType } from "@/db/schema";
+import { currentTraceId } from "@/lib/observability/tracing";
 import { TASK_EVENTS_CHANNEL, wakeTask } from "./bus";
 
 export type AppendTaskEventInput = {
@@ -17,9 +18,12 @@ export type AppendTaskEventInput = {
 
 /**
  * Appends one row to the task's event log and wakes its live streams (in-process and via NOTIFY).
+ * While a trace is recorded (OpenTelemetry on), `data.traceId` names it, so support can go from a
+ * timeline entry to the trace of the request or workflow step that wrote it.
  * @returns the new event id, or null when `dedupeKey` was already used
  */
 export async function appendTaskEvent(db: DbOrTx, input: AppendTaskEventInput): Promise<number | null> {
+  const traceId = currentTraceId();
   const [row] = await db
     .insert(taskEvents)
     .values({
@@ -28,7 +32,7 @@ export async function appendTaskEvent(db: DbOrTx, input: AppendTaskEventInput): 
       type: input.type,
       actor: input.actor,
       message: input.message,
-      data: input.data,
+      data: traceId ? { ...input.data, traceId } : input.data,
       dedupeKey: input.dedupeKey,
     })
     .onConflictDoNothing()

@@ -1,6 +1,8 @@
 import type postgres from "postgres";
 import type { Database } from "@/db/client";
 import { listTaskEvents, type TaskEventRow } from "@/db/queries/tasks";
+import { componentLogger } from "@/lib/observability/logger";
+import { trackSseClient } from "@/lib/observability/metrics";
 import { onTaskWake } from "./bus";
 
 /** Interval of the cursor poll that backs up wake-ups (ms). */
@@ -39,9 +41,18 @@ export function taskEventStream(
   // Set by every wake-up so one that lands while a query runs is not lost.
   let pending = false;
   const cleanups: (() => void)[] = [];
+  // `squadron_sse_clients`: +1 when the stream starts, -1 once when it closes or is cancelled.
+  let counted = false;
+  const uncount = () => {
+    if (counted) trackSseClient(-1);
+    counted = false;
+  };
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      trackSseClient(1);
+      counted = true;
+      cleanups.push(uncount);
       const send = (text: string) => {
         if (!closed) controller.enqueue(encoder.encode(text));
       };
@@ -93,7 +104,7 @@ export function taskEventStream(
           }
         } catch (error) {
           if (!closed) {
-            console.error("[events] stream failed", error);
+            componentLogger("events").error({ err: error, taskId: q.taskId, organizationId: q.organizationId }, "task event stream failed");
             send(`event: error\ndata: ${JSON.stringify({ message: "stream interrupted; reconnecting" })}\n\n`);
             close();
           }

@@ -1,11 +1,12 @@
 import type { Database, DbOrTx } from "@/db/client";
-import { findDefaultSquad, findSquad } from "@/db/queries/squads";
+import { findDefaultSquad, findRepository, findSquad } from "@/db/queries/squads";
 import { insertTask, updateTask, type TaskRow } from "@/db/queries/tasks";
 import type { TaskSource } from "@/db/schema";
 import { inngest } from "@/inngest/client";
 import { taskAssigned } from "@/inngest/events";
 import { appendTaskEvent } from "@/lib/events/append-task-event";
 import { AppError } from "@/lib/errors";
+import { enforceTaskQuota } from "@/lib/billing/quota";
 import type { CreateTaskData } from "./schemas";
 
 export type CreateTaskOptions = {
@@ -23,8 +24,8 @@ export type CreateTaskOptions = {
 /**
  * Creates a queued task for a squad of the organization and hands it to the task workflow
  * (`squad/task.assigned`).
- * @throws AppError `not_found` when `squadId` is not a squad of the organization or it has none;
- *   `unavailable` when the workflow engine cannot be reached (the task is then marked `failed` with the reason)
+ * @throws AppError `not_found` when `squadId` is not a squad of the organization or it has none, or
+ *   `repositoryId` is not a repository of the organization; `unavailable` when the workflow engine cannot be reached (the task is then marked `failed` with the reason)
  */
 export async function createTask(db: Database, input: CreateTaskData, opts: CreateTaskOptions): Promise<TaskRow> {
   const task = await db.transaction((tx) => insertQueuedTask(tx, input, opts));
@@ -35,19 +36,23 @@ export async function createTask(db: Database, input: CreateTaskData, opts: Crea
 /**
  * Inserts a queued task and its first timeline entry; call {@link dispatchTask} after the transaction
  * commits.
- * @throws AppError `not_found` when `squadId` is not a squad of the organization or it has none
+ * @throws AppError `not_found` when `squadId` (or `repositoryId`) is not the organization's, or it has no squad
  */
 export async function insertQueuedTask(tx: DbOrTx, input: CreateTaskData, opts: CreateTaskOptions): Promise<TaskRow> {
   const squad = input.squadId
     ? await findSquad(tx, { organizationId: opts.organizationId, squadId: input.squadId })
     : await findDefaultSquad(tx, { organizationId: opts.organizationId });
   if (!squad) throw new AppError("not_found", input.squadId ? "Squad not found" : "This organization has no squad yet");
+  if (input.repositoryId && !(await findRepository(tx, { organizationId: opts.organizationId, repositoryId: input.repositoryId }))) {
+    throw new AppError("not_found", "Repository not found");
+  }
   const row = await insertTask(tx, {
     organizationId: opts.organizationId,
     squadId: squad.id,
-    repositoryId: opts.repositoryId ?? squad.repositoryId,
+    repositoryId: input.repositoryId ?? opts.repositoryId ?? squad.repositoryId,
     title: input.title,
     description: input.description,
+    budgetUsdMicros: input.budgetUsdMicros ?? null,
     source: opts.source,
     externalRef: opts.externalRef ?? null,
     createdByUserId: opts.userId ?? null,
@@ -61,7 +66,8 @@ export async function insertQueuedTask(tx: DbOrTx, input: CreateTaskData, opts: 
     message: `Task queued for ${squad.name} (source: ${opts.source})`,
     data: { status: "queued" },
   });
-  return row;
+  // Billing: the plan's quota (lib/billing/quota.ts) — 402 for web/API/CLI, stored as refused for webhook-born tasks.
+  return enforceTaskQuota(tx, row);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   usageByRole,
 } from "@/db/queries/tasks";
 import { listTaskApprovals } from "@/db/queries/approvals";
+import { listTaskDeliveries } from "@/db/queries/task-deliveries";
 import { serializeApproval } from "@/lib/approvals/serialize";
 import { notFound } from "@/lib/errors";
 import { serializeTask } from "./serialize";
@@ -23,12 +24,13 @@ import { serializeTask } from "./serialize";
 export async function getTaskDetail(db: DbOrTx, q: { organizationId: string; taskId: string }) {
   const task = await findTask(db, q);
   if (!task) throw notFound("Task");
-  const [subtasks, artifacts, byRole, models, approvals] = await Promise.all([
+  const [subtasks, artifacts, byRole, models, approvals, deliveries] = await Promise.all([
     listSubtasks(db, { organizationId: q.organizationId, parentTaskId: task.id }),
     listArtifacts(db, q),
     usageByRole(db, q),
     modelsUsed(db, q),
     listTaskApprovals(db, q),
+    listTaskDeliveries(db, q),
   ]);
   const deps = await listDependencies(db, { organizationId: q.organizationId, taskIds: subtasks.map((s) => s.id) });
   const total = byRole.reduce(
@@ -71,6 +73,15 @@ export async function getTaskDetail(db: DbOrTx, q: { organizationId: string; tas
     },
     approvals: approvals.map(serializeApproval),
     models: models.map((m) => ({ ...m, offline: m.provider === "offline" })),
+    // Where the work went (GitHub pull request, Jira issue): one entry per delivery channel.
+    deliveries: deliveries.map((d) => ({
+      channel: d.channel,
+      status: d.status,
+      url: d.url,
+      externalId: d.externalId,
+      error: d.error,
+      updatedAt: d.updatedAt.toISOString(),
+    })),
   };
 }
 export type TaskDetail = Awaited<ReturnType<typeof getTaskDetail>>;

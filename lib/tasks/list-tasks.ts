@@ -34,8 +34,10 @@ export async function listTaskPage(
     limit: query.limit + 1,
     afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
     statuses: query.status,
+    outcomes: query.outcome,
     sources: query.source,
     squadId: query.squadId,
+    repositoryId: query.repositoryId,
   });
   const page = rows.slice(0, query.limit);
   return { items: page.map(serializeTask), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null };

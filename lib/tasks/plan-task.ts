@@ -1,5 +1,6 @@
 import { planPrompt } from "@/lib/agents/prompts";
 import { runStructuredAgent } from "@/lib/agents/run-agent";
+import { lessonsForBrief } from "@/lib/lessons/retrieve-lessons";
 import { planSchema } from "@/lib/llm/schemas";
 import { agentContextFor, type TaskRun } from "./task-run";
 import { planProblem, savePlan, type StoredPlan } from "./workflow";
@@ -13,9 +14,20 @@ import { planProblem, savePlan, type StoredPlan } from "./workflow";
  */
 export async function planTask(run: TaskRun): Promise<StoredPlan> {
   const squadRoles = run.ctx.agents.map((a) => a.role);
+  // Lessons learnt on earlier tasks of the repository (every role's), memoized so a replay briefs the same.
+  const lessons = await run.rt.steps.run("lessons/plan", () =>
+    lessonsForBrief({
+      organizationId: run.ctx.organizationId,
+      taskId: run.ctx.taskId,
+      repositoryId: run.ctx.repository?.id ?? null,
+      role: "product_manager",
+      query: `${run.ctx.title}\n${run.ctx.description}`,
+      dedupeKey: `${run.runId}:lessons:plan`,
+    }),
+  );
   const { value, result } = await runStructuredAgent(run.rt, agentContextFor(run, "product_manager"), {
     stepPrefix: "plan",
-    prompt: planPrompt(run.ctx),
+    prompt: planPrompt(run.ctx, { lessons }),
     name: "plan",
     schema: planSchema,
     validate: (plan) => planProblem(plan, squadRoles),

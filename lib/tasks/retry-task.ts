@@ -36,7 +36,7 @@ export async function retryTask(
     const again = subtasks.filter((s) => s.status !== "completed");
     await resetSubtasks(tx, { organizationId: q.organizationId, taskIds: again.map((s) => s.id) });
     const attempt = current.attempt + 1;
-    const updated = await updateTask(tx, scope, { status: "queued", error: null, completedAt: null, attempt });
+    const updated = await updateTask(tx, scope, { status: "queued", outcome: null, error: null, completedAt: null, attempt });
     if (!updated) throw notFound("Task");
     const names = again.map((s) => s.planKey ?? s.title);
     await appendTaskEvent(tx, {

@@ -1,11 +1,13 @@
 import { z } from "zod";
 import type { AgentRole, TaskStatus } from "@/db/schema";
 import { fixPrompt, qaPrompt, reviewPrompt, subtaskPrompt, type PromptResult } from "@/lib/agents/prompts";
+import { lessonsForBrief } from "@/lib/lessons/retrieve-lessons";
 import { roleKind, roleLabel } from "@/lib/agents/roles";
 import { runAgent, runStructuredAgent } from "@/lib/agents/run-agent";
 import { AppError } from "@/lib/errors";
 import { reviewSchema } from "@/lib/llm/schemas";
-import { collectPatch, runTests } from "@/lib/workspace";
+import { buildRepositoryMap, collectPatch, runTests } from "@/lib/workspace";
+import { mergeSubtaskWorktree, prepareSubtaskWorktree } from "@/lib/workspace/worktree";
 import { ancestorsOf, runPlanGraph, type NodeOutcome } from "./plan-graph";
 import { agentContextFor, TaskStopped, type TaskRun } from "./task-run";
 import {
@@ -139,9 +141,10 @@ async function executeSubtask(
       return runTester(run, plan, subtask);
     case "reviewer":
       return runReviewer(run, subtask, done);
+    case "builder":
+      return runBuilder(run, plan, subtask, done);
     case "planner":
-    case "designer":
-    case "builder": {
+    case "designer": {
       const result = await runAgent(run.rt, agentContextFor(run, subtask.role, subtask), {
         stepPrefix: `subtask/${subtask.key}`,
         prompt: subtaskPrompt(run.ctx, { planSummary: plan.summary, subtask, done, instructions: run.instructions }),
@@ -149,6 +152,82 @@ async function executeSubtask(
       return { status: "completed", output: result.content };
     }
   }
+}
+
+/** Longest conflict report kept in a subtask's error, in characters. */
+const MAX_CONFLICT_REPORT_CHARS = 8_000;
+
+/**
+ * A builder subtask. Parallel developers never overwrite each other: the subtask works in a worktree
+ * of its own (step `subtask/<key>/worktree`, a snapshot of the task's worktree with its dependencies'
+ * changes), and its change is merged three-way back into the task's worktree when it ends (step
+ * `subtask/<key>/merge`). Edits of the same lines as a subtask merged before it fail this subtask
+ * with the conflicting hunks (its dependents are blocked; a retry runs it again in a fresh worktree
+ * on top of the merged work). See `prepareSubtaskWorktree` / `mergeSubtaskWorktree` in `lib/workspace/worktree.ts`.
+ */
+async function runBuilder(run: TaskRun, plan: StoredPlan, subtask: PlannedSubtask, done: PromptResult[]): Promise<SubtaskResult> {
+  const { steps } = run.rt;
+  const taskWorktree = run.worktree;
+  // Lessons for this builder's role learnt on earlier tasks of the repository, memoized as a step.
+  const lessons = await steps.run(`subtask/${subtask.key}/lessons`, () =>
+    lessonsForBrief({
+      organizationId: run.ctx.organizationId,
+      taskId: run.ctx.taskId,
+      repositoryId: run.ctx.repository?.id ?? null,
+      role: subtask.role,
+      query: `${subtask.title}\n${subtask.description}\n${run.ctx.title}`,
+      subtask: subtask.key,
+      dedupeKey: `${run.runId}:lessons:${subtask.key}:${run.ctx.attempt}`,
+    }),
+  );
+  const prompt = subtaskPrompt(run.ctx, { planSummary: plan.summary, subtask, done, instructions: run.instructions, lessons });
+  const agent = agentContextFor(run, subtask.role, subtask);
+  if (!taskWorktree || !agent.workspace) {
+    const result = await runAgent(run.rt, agent, { stepPrefix: `subtask/${subtask.key}`, prompt });
+    return { status: "completed", output: result.content };
+  }
+  const own = await steps.run(`subtask/${subtask.key}/worktree`, () =>
+    // Per attempt of the task: a retry starts again from the task's worktree as it is now (with what
+    // merged since), and the earlier attempt's branch stays for a person to look at.
+    prepareSubtaskWorktree({
+      taskWorktree: taskWorktree.path,
+      taskId: run.ctx.taskId,
+      key: run.ctx.attempt > 0 ? `${subtask.key}~${run.ctx.attempt}` : subtask.key,
+    }),
+  );
+  // The brief ends with a map of the subtask's worktree (file tree + top-level symbols), memoised as a step.
+  const repositoryMap = await steps.run(`subtask/${subtask.key}/repo-map`, () =>
+    buildRepositoryMap(own.path, { focusText: `${subtask.title}\n${subtask.description}\n${run.ctx.description}` }).catch(() => ""),
+  );
+  const result = await runAgent(run.rt, { ...agent, workspace: { ...agent.workspace, path: own.path } }, {
+    stepPrefix: `subtask/${subtask.key}`,
+    prompt: repositoryMap
+      ? subtaskPrompt(run.ctx, { planSummary: plan.summary, subtask, done, instructions: run.instructions, repositoryMap, lessons })
+      : prompt,
+  });
+  const merge = await steps.run(`subtask/${subtask.key}/merge`, async () => {
+    const merged = await mergeSubtaskWorktree({ taskWorktree: taskWorktree.path, subtask: own, message: `squad: ${subtask.title}` });
+    await recordRunEvent(run.ctx, run.runId, `subtask-merge:${subtask.key}`, {
+      type: merged.merged ? "message" : "error",
+      actor: "system",
+      message: merged.merged
+        ? `Merged “${subtask.title}” into the task's workspace${merged.filesChanged.length > 0 ? `: ${merged.filesChanged.join(", ")}` : " (no changes)"}`
+        : `“${subtask.title}” conflicts with work merged before it in ${merged.conflicts.map((c) => c.path).join(", ")}`,
+      data: merged.merged
+        ? { subtask: subtask.key, filesChanged: merged.filesChanged, branch: own.branch }
+        : { subtask: subtask.key, conflicts: merged.conflicts, branch: own.branch },
+    });
+    return merged;
+  });
+  if (!merge.merged) {
+    const report = merge.conflicts.map((c) => `${c.path}:\n${c.hunks}`).join("\n\n");
+    return {
+      status: "failed",
+      output: result.content,
+      error: `Merge conflict with work merged before it (branch ${own.branch} keeps this subtask's change):\n${report.slice(0, MAX_CONFLICT_REPORT_CHARS)}`,
+    };
+  }
+  return { status: "completed", output: result.content };
 }
 
 /** The developer who fixes what QA found: the builder of a dependency, else the squad's first builder. */

@@ -7,6 +7,8 @@ export function serializeTask(t: TaskRow) {
     title: t.title,
     description: t.description,
     status: t.status,
+    /** How it ended (null until it ends): `delivered`, `no_changes`, `failed`, `cancelled` or `rejected`. */
+    outcome: t.outcome,
     source: t.source,
     externalRef: t.externalRef,
     priority: t.priority,

@@ -1,2 +1,2 @@
 // Client-safe re-export of the task status constants for components.
-export { taskStatuses, terminalTaskStatuses, type TaskStatus } from "@/db/schema/task-statuses";
+export { taskOutcomes, taskStatuses, terminalTaskStatuses, type TaskOutcome, type TaskStatus } from "@/db/schema/task-statuses";

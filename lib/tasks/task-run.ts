@@ -58,5 +58,8 @@ export function agentContextFor(
     subtask: subtask ?? null,
     teammates: ctx.agents.map((a) => a.role).filter((r) => r !== role),
     trackSpend: run.trackSpend ?? false,
+    toolOverrides: agent?.toolOverrides ?? {},
+    maxTurns: agent?.maxTurns ?? null,
+    maxRunTokens: agent?.maxRunTokens ?? null,
   };
 }

@@ -13,13 +13,15 @@ import {
   updateTaskStatuses,
   upsertArtifact,
 } from "@/db/queries/tasks";
-import { taskDependencies, tasks, type AgentRole, type AgentRouteConstraints, type ModelCandidate, type TaskStatus } from "@/db/schema";
+import { taskDependencies, tasks, type AgentRole, type AgentRouteConstraints, type AgentToolOverrides, type ModelCandidate, type TaskStatus } from "@/db/schema";
+import type { SquadWorkflow } from "@/db/schema/squads";
 import { terminalTaskStatuses } from "@/db/schema/task-statuses";
 import { assigneeFor, roleLabel } from "@/lib/agents/roles";
 import { appendTaskEvent } from "@/lib/events/append-task-event";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { planSchema, type Plan, type Review } from "@/lib/llm/schemas";
+import { githubWorkspacePath, syncGithubWorkspace } from "@/lib/integrations/github/workspace";
 import { exampleRepositoryPath } from "@/lib/squads/default-squad";
 import { collectPatch, commitWorktree, ensureExampleRepository, prepareWorktree } from "@/lib/workspace";
 import { planGraphProblem, validatePlanGraph } from "./plan-graph";
@@ -52,9 +54,19 @@ export type TaskRunContext = Scope & {
   title: string;
   description: string;
   squadId: string;
+  /** The squad's workflow (`squad` or `single_agent`); absent in contexts memoised before it existed = `squad`. */
+  workflow?: SquadWorkflow;
   /** 0 for the first run, n for the n-th retry. */
   attempt: number;
-  repository: { id: string; name: string; localPath: string; testCommand: string; defaultBranch: string } | null;
+  repository: {
+    id: string;
+    name: string;
+    localPath: string;
+    testCommand: string;
+    defaultBranch: string;
+    /** `owner/name` of a GitHub-only repository: `localPath` is its cached clone, fetched before each run. */
+    cloneFrom?: string | null;
+  } | null;
   agents: {
     role: AgentRole;
     name: string;
@@ -62,6 +74,11 @@ export type TaskRunContext = Scope & {
     instructions: string | null;
     systemPrompt: string | null;
     routeConstraints: AgentRouteConstraints;
+    /** Tools added to or removed from the role's (`agents.tool_overrides`). */
+    toolOverrides?: AgentToolOverrides;
+    /** Turn limit and token budget of one run of this agent; null = the role's. */
+    maxTurns?: number | null;
+    maxRunTokens?: number | null;
   }[];
   /** The plan of an earlier run (a retry): it is reused, and only its unfinished subtasks run again. */
   plan: StoredPlan | null;
@@ -147,7 +164,8 @@ export async function startTask(scope: Scope, runId: string): Promise<TaskRunCon
       dedupeKey: `${runId}:start`,
     });
   } else {
-    await setTaskStatus(scope, "planning", `${squad.name} picked up the task; the product manager is planning`, {
+    const who = squad.workflow === "single_agent" ? "one developer works it alone (single-agent workflow)" : "the product manager is planning";
+    await setTaskStatus(scope, "planning", `${squad.name} picked up the task; ${who}`, {
       dedupeKey: `${runId}:start`,
     });
   }
@@ -156,13 +174,15 @@ export async function startTask(scope: Scope, runId: string): Promise<TaskRunCon
     title: task.title,
     description: task.description,
     squadId: squad.id,
+    workflow: squad.workflow,
     attempt: task.attempt,
     repository:
-      repository && repository.localPath
+      repository && (repository.localPath || repository.githubFullName)
         ? {
             id: repository.id,
             name: repository.name,
-            localPath: repository.localPath,
+            localPath: repository.localPath ?? githubWorkspacePath(repository.id),
+            cloneFrom: repository.localPath ? null : repository.githubFullName,
             testCommand: repository.testCommand,
             defaultBranch: repository.defaultBranch,
           }
@@ -174,6 +194,9 @@ export async function startTask(scope: Scope, runId: string): Promise<TaskRunCon
       instructions: a.instructions,
       systemPrompt: a.systemPrompt,
       routeConstraints: a.routeConstraints,
+      toolOverrides: a.toolOverrides,
+      maxTurns: a.maxTurns,
+      maxRunTokens: a.maxRunTokens,
     })),
     plan,
     budget: { taskUsdMicros: taskBudget, organizationMonthlyUsdMicros: organizationBudget },
@@ -182,14 +205,23 @@ export async function startTask(scope: Scope, runId: string): Promise<TaskRunCon
 
 /**
  * Creates (or reuses, after a crash or on a retry) the task's git worktree on branch
- * `squad/<task id>`. The bundled example repository is materialised under `DATA_DIR/repos` if missing.
- * @throws AppError `not_found` when the repository path does not exist
+ * `squad/<task id>`, from the repository's configured default branch when it has one, else from its
+ * own `HEAD` branch (`master`, `main`, …). The bundled example repository is materialised under
+ * `DATA_DIR/repos` if missing.
+ * @throws AppError `not_found` when the repository path does not exist; `invalid_input` when it is
+ *   not a git repository or has no commits (deterministic: the workflow does not retry them)
  */
 export async function prepareTaskWorkspace(ctx: TaskRunContext, runId: string): Promise<Worktree | null> {
   if (!ctx.repository) return null;
   let repoPath = ctx.repository.localPath;
   if (repoPath === exampleRepositoryPath()) repoPath = await ensureExampleRepository(env.DATA_DIR);
-  if (!existsSync(repoPath)) throw new AppError("not_found", `Repository path ${repoPath} does not exist`);
+  if (ctx.repository.cloneFrom) {
+    const { id, defaultBranch, cloneFrom } = ctx.repository;
+    repoPath = await syncGithubWorkspace({ organizationId: ctx.organizationId, id, githubFullName: cloneFrom, defaultBranch });
+  }
+  if (!existsSync(repoPath)) {
+    throw new AppError("not_found", `Repository path ${repoPath} does not exist: fix the repository's local path or restore the folder`);
+  }
   const worktree = await prepareWorktree({
     repoPath,
     dataDir: env.DATA_DIR,
@@ -202,8 +234,8 @@ export async function prepareTaskWorkspace(ctx: TaskRunContext, runId: string): 
       ...ctx,
       type: "message",
       actor: "system",
-      message: `Workspace ready: branch ${worktree.branch} of ${ctx.repository?.name ?? "the repository"}`,
-      data: { branch: worktree.branch, baseCommit: worktree.baseCommit },
+      message: `Workspace ready: branch ${worktree.branch} of ${ctx.repository?.name ?? "the repository"}, from ${worktree.baseRef}`,
+      data: { branch: worktree.branch, baseCommit: worktree.baseCommit, baseRef: worktree.baseRef },
       dedupeKey: `${runId}:workspace`,
     });
   });

@@ -10,7 +10,7 @@ import { savePatch, saveReview, saveTestReport, type PatchResult } from "./workf
  * After every subtask completed: makes sure the task has a test report (runs the suite, step
  * `run-tests`, when the plan had no QA subtask), stores the patch (step `save-patch`: commit on the
  * task's branch + `patch` artifact) and makes sure it has a review (the tech lead, steps `review/…`,
- * when the plan had no review subtask).
+ * when the plan had no review subtask and the squad's workflow is not `single_agent`, which has no review).
  * @returns the stored patch (artifact id null when nothing changed)
  */
 export async function wrapUpRun(run: TaskRun, result: PlanRunResult): Promise<PatchResult> {
@@ -28,7 +28,7 @@ export async function wrapUpRun(run: TaskRun, result: PlanRunResult): Promise<Pa
   const patch: PatchResult = worktree
     ? await steps.run("save-patch", () => savePatch(ctx, run.runId, worktree))
     : { artifactId: null, diff: "", filesChanged: [], additions: 0, deletions: 0 };
-  if (!result.reviewed) {
+  if (!result.reviewed && ctx.workflow !== "single_agent") {
     const reviewer = ctx.agents.some((a) => a.role === "tech_lead") ? "tech_lead" : (ctx.agents[0]?.role ?? "tech_lead");
     const { value: review, result: reviewed } = await runStructuredAgent(run.rt, agentContextFor(run, reviewer), {
       stepPrefix: "review",

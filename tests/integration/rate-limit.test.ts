@@ -48,3 +48,24 @@ test("the sixth request of a minute is a 429 with Retry-After; others and other 
   const ben = await stack.signUp("Ben");
   expect((await ben.fetch("/api/v1/squads")).status).toBe(200);
 });
+
+test("webhook endpoints are rate-limited per endpoint like the API, and an oversized body is refused before it is read", async () => {
+  const intoWindow = Date.now() % 60_000;
+  if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 100));
+  // An unknown repository id: each delivery is counted before the signature is checked (a 404 here).
+  const endpoint = `/api/webhooks/github/${crypto.randomUUID()}`;
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await fetch(`${stack.url}${endpoint}`, { method: "POST", body: "{}", headers: { "content-type": "application/json", "x-github-event": "ping" } });
+    statuses.push(res.status);
+    if (i === 5) expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+  }
+  expect(statuses.slice(0, 5).every((s) => s !== 429)).toBe(true);
+  expect(statuses[5]).toBe(429);
+  // Another endpoint has its own allowance.
+  const other = await fetch(`${stack.url}/api/webhooks/github/${crypto.randomUUID()}`, { method: "POST", body: "{}" });
+  expect(other.status).not.toBe(429);
+  // A declared Content-Length over the cap is a 413 (Stripe's endpoint takes at most 1 MB).
+  const big = await fetch(`${stack.url}/api/webhooks/stripe`, { method: "POST", body: "x".repeat(1_000_001) });
+  expect(big.status).toBe(413);
+});

@@ -9,6 +9,15 @@ import {
   approvals,
   artifacts,
   auditEvents,
+  billingAccounts,
+  billingMeterReports,
+  billingRefusals,
+  jiraConnections,
+  jiraIssueLinks,
+  knowledgeChunks,
+  knowledgeDocuments,
+  knowledgeIndexRuns,
+  lessons,
   llmCalls,
   mailOutbox,
   member,
@@ -21,6 +30,11 @@ import {
   tasks,
   user,
   webhookDeliveries,
+  githubConnections,
+  taskDeliveries,
+  outboundWebhookDeliveries,
+  outboundWebhookEndpoints,
+  outboundWebhookEvents,
 } from "@/db/schema";
 import { TENANT_ROLE, TENANT_SETTING, withTenant } from "@/db/tenant";
 import { createTestDatabase, type TestDatabase } from "../fixtures/database";
@@ -31,11 +45,25 @@ const DOMAIN_TABLES = [
   "approvals",
   "artifacts",
   "audit_events",
+  "billing_accounts",
+  "billing_meter_reports",
+  "billing_refusals",
+  "github_connections",
+  "jira_connections",
+  "jira_issue_links",
+  "knowledge_chunks",
+  "knowledge_documents",
+  "knowledge_index_runs",
+  "lessons",
   "llm_calls",
   "mail_outbox",
   "organization_budgets",
+  "outbound_webhook_deliveries",
+  "outbound_webhook_endpoints",
+  "outbound_webhook_events",
   "repositories",
   "squads",
+  "task_deliveries",
   "task_dependencies",
   "task_events",
   "tasks",
@@ -91,6 +119,41 @@ async function seedOrganization(db: Handle["db"], org: string): Promise<{ taskId
   });
   await db.insert(auditEvents).values({ organizationId: org, action: "squad.updated", targetType: "squad", targetId: squadId });
   await db.insert(mailOutbox).values({ organizationId: org, to: "x@example.test", subject: "s", text: "t" });
+  await db.insert(billingAccounts).values({ organizationId: org, stripeCustomerId: `cus_${org}`, plan: "team", status: "active" });
+  await db.insert(billingMeterReports).values({
+    organizationId: org,
+    periodStart: new Date(0),
+    identifier: `${org}:0:1`,
+    valueUsdMicros: 1,
+    cumulativeUsdMicros: 1,
+    stripeCustomerId: `cus_${org}`,
+  });
+  await db.insert(billingRefusals).values({ organizationId: org, taskId: parent.id, code: "quota_exceeded", reason: "over quota" });
+  const [jira] = await db
+    .insert(jiraConnections)
+    .values({
+      organizationId: org,
+      siteUrl: `https://${org}.atlassian.net`,
+      accountEmail: `${org}@example.test`,
+      apiTokenEncrypted: "(not used here)",
+      webhookSecretEncrypted: "(not used here)",
+      trigger: { kind: "label", label: "squad" },
+      statusMapping: { started: null, inReview: null, done: null, failed: null },
+    })
+    .returning();
+  await db.insert(jiraIssueLinks).values({ organizationId: org, connectionId: jira.id, taskId: parent.id, kind: "issue", issueKey: "PROJ-1" });
+  await db.insert(githubConnections).values({ organizationId: org, kind: "token", repositoryFullName: `${org}/repo`, tokenEncrypted: "(not used here)" });
+  await db.insert(taskDeliveries).values({ organizationId: org, taskId: parent.id, channel: "github", status: "delivered", externalId: "1" });
+  await db.insert(lessons).values({ organizationId: org, repositoryId, statement: "Name columns in snake_case.", sourceKind: "approval_rejected", sourceId: `${org}_approval`, distilledBy: "rules" });
+  await db.insert(knowledgeDocuments).values({ organizationId: org, title: "Style guide", format: "markdown", content: "# Style", sizeBytes: 7 });
+  await db.insert(knowledgeChunks).values({ organizationId: org, repositoryId, source: "code", sourceId: "a.ts", path: "a.ts", startLine: 1, endLine: 1, language: "typescript", content: "x" });
+  await db.insert(knowledgeIndexRuns).values({ organizationId: org, repositoryId, status: "indexed" });
+  const [endpoint] = await db
+    .insert(outboundWebhookEndpoints)
+    .values({ organizationId: org, url: `https://${org}.example.test/hook`, eventTypes: ["task.completed"], secretEncrypted: "(not used here)" })
+    .returning();
+  const [event] = await db.insert(outboundWebhookEvents).values({ organizationId: org, type: "task.completed", data: { taskId: parent.id } }).returning();
+  await db.insert(outboundWebhookDeliveries).values({ organizationId: org, endpointId: endpoint.id, eventId: event.id, runKey: `${org}_run`, attempt: 1, status: "succeeded", responseStatus: 200, durationMs: 1 });
   return { taskId: parent.id };
 }
 

@@ -82,6 +82,39 @@ import { dbTargets, gate, getJson, isLocal, runsOf, startHarness, waitFor, waitF
     expect(run.steps.map((s) => s.name)).toEqual(["one", "two", "three"]);
   });
 
+  it("a graceful stop lets the step in flight finish and applies its outcome; the next start does not run it again", async () => {
+    counts.clear();
+    stepTwoGate = gate();
+    await h.inngest.send({ name: "test/resumable", data: { id: "d-1" } });
+    await waitFor("step two to start", async () => counts.get("two") === 1);
+    const stopped = h.executor.stop({ drainMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    stepTwoGate.open(); // the step finishes while the executor drains
+    await stopped;
+    expect(h.logs.some((l) => /draining 1 call\(s\) in flight/.test(l))).toBe(true);
+    await h.startExecutor();
+    const run = await waitForRun(h, "resumable", (r) => r.status === "completed" && JSON.stringify(r.output).includes("d-1"));
+    expect(run.output).toEqual(["one:d-1", "two", "three"]);
+    expect(counts.get("two")).toBe(1); // finished during the drain: not repeated after the restart
+    expect(counts.get("three")).toBe(1);
+  });
+
+  it("a drain is bounded: a step still running at the deadline is abandoned and resumed by the next start", async () => {
+    counts.clear();
+    stepTwoGate = gate();
+    await h.inngest.send({ name: "test/resumable", data: { id: "d-2" } });
+    await waitFor("step two to start", async () => counts.get("two") === 1);
+    const started = Date.now();
+    await h.executor.stop({ drainMs: 400 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await h.startExecutor();
+    await waitFor("step two to be retried by the new executor", async () => counts.get("two") === 2);
+    stepTwoGate.open();
+    const run = await waitForRun(h, "resumable", (r) => r.status === "completed" && JSON.stringify(r.output).includes("d-2"));
+    expect(run.output).toEqual(["one:d-2", "two", "three"]);
+    expect(counts.get("one")).toBe(1);
+  });
+
   it("keeps sleeping across a restart", async () => {
     await h.inngest.send({ name: "test/napper", data: {} });
     await waitForRun(h, "napper", (r) => r.status === "waiting");
