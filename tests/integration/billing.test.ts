@@ -406,9 +406,13 @@ describe("payment failures", () => {
 describe("metered usage", () => {
   test("spend above the included amount is sent as meter events once, across a retry and a crash", async () => {
     const included = (await billingOf(alice)).limits.includedSpendUsdMicros ?? 0;
-    const addSpend = (micros: number) =>
-      sql`insert into llm_calls (organization_id, run_id, step_id, agent_role, provider, model, input_tokens, output_tokens, cost_usd_micros, latency_ms)
+    const addSpend = async (micros: number) => {
+      await sql`insert into llm_calls (organization_id, run_id, step_id, agent_role, provider, model, input_tokens, output_tokens, cost_usd_micros, latency_ms)
           values (${a.organizationId}, ${randomUUID()}, 'billing-test', 'developer', 'openai', 'gpt-4.1', 1, 1, ${micros}, 1)`;
+      // recordOverage counts calls created before its `now` (a JS Date, whole milliseconds); a call
+      // inserted within the same millisecond (microsecond timestamp) would fall in the next run.
+      await new Promise((r) => setTimeout(r, 5));
+    };
     const spent = (await billingOf(alice)).usage.spendUsdMicros;
     await addSpend(included - spent + 1_500_000); // $1.50 over
 

@@ -49,9 +49,12 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-const kinds: ("pglite" | "postgres")[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
-
-describe.each(kinds)("outbound webhooks on %s", (kind) => {
+/**
+ * One backend per test file (outbound-webhooks.pglite/.postgres.test.ts): the app's modules read the
+ * executor's URL once, so a second stack in the same file would talk to the first one's executor.
+ */
+export function defineOutboundWebhooksSuite(kind: "pglite" | "postgres"): void {
+describe(`outbound webhooks on ${kind}`, () => {
   let stack: Stack;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let alice: Client;
@@ -243,3 +246,4 @@ describe.each(kinds)("outbound webhooks on %s", (kind) => {
     expect((await alice.fetch(base)).status).toBe(404);
   }, 60_000);
 });
+}

@@ -1,0 +1,3 @@
+import { defineOutboundWebhooksSuite } from "./outbound-webhooks.suite";
+
+defineOutboundWebhooksSuite("pglite");
