@@ -106,3 +106,16 @@ export const outboundWebhookDeliveryRequested = eventType("webhooks/outbound.del
     manual: z.boolean(),
   }),
 });
+
+/**
+ * Knowledge: (re)index a repository's code (`index-repository`), incrementally by git blob id. Sent
+ * when a repository is registered, after a task on it completes, and from `POST
+ * /api/v1/repositories/{id}/index`.
+ */
+export const knowledgeRepositoryIndexRequested = eventType("knowledge/repository.index-requested", {
+  schema: z.object({
+    organizationId: z.string().min(1),
+    repositoryId: z.uuid(),
+    reason: z.enum(["registered", "task_completed", "requested"]),
+  }),
+});

@@ -61,6 +61,15 @@ export const env = createEnv({
      * 512 dims), or `auto` (default): `openai` when `OPENAI_API_KEY` is set, else `local`.
      */
     KNOWLEDGE_EMBEDDER: z.enum(["auto", "openai", "local"]).default("auto"),
+    /**
+     * Index a repository's code automatically when it is registered and after each completed task on
+     * it (`index-repository`). Default on; `false` leaves indexing to `POST /api/v1/repositories/{id}/index`
+     * (the test suites turn it off except where they test it, to keep unrelated runs lean).
+     */
+    KNOWLEDGE_AUTO_INDEX: z
+      .enum(["true", "false", "1", "0"])
+      .default("true")
+      .transform((v) => v === "true" || v === "1"),
     /** OpenAI embedding model; `text-embedding-3-small` (1,536 dims) unless told otherwise. */
     OPENAI_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
     /**

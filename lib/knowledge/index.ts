@@ -29,4 +29,15 @@ export { indexChunks, deleteBySource, identifierWords } from "./index-chunks";
 export { searchKnowledge, formatCitations, citationOf, RRF_K } from "./search";
 export { activeStore, describeActiveStore, ensureVectorStore, vectorStoreFor } from "./stores";
 export { chunkFile, chunkMarkdown, languageForPath } from "./chunking";
-export { indexRepository, indexRepositoryBatch, planRepositoryIndex, getRepositoryIndexStatus } from "./repository-index";
+export {
+  indexRepository,
+  indexRepositoryBatch,
+  planRepositoryIndex,
+  finishRepositoryIndex,
+  failRepositoryIndex,
+  getRepositoryIndexStatus,
+  requestRepositoryIndex,
+  isIndexablePath,
+  INDEX_BATCH_FILES,
+  type RepositoryIndexStatus,
+} from "./repository-index";

@@ -10,6 +10,7 @@ import { resolveLocalRepositoryPath } from "@/lib/repositories/local-roots";
 import { newWebhookSecret } from "@/lib/squads/default-squad";
 import type { CreateRepositoryInput } from "./schemas";
 import { enforceRepositoryQuota } from "@/lib/billing/resource-quota";
+import { requestRepositoryIndex } from "@/lib/knowledge/repository-index";
 
 export { createRepositoryInputSchema, type CreateRepositoryInput } from "./schemas";
 
@@ -23,7 +24,8 @@ export function webhookUrlFor(repositoryId: string): string {
  * inside one of `LOCAL_REPOSITORY_ROOTS` (default `<DATA_DIR>/repos`, see `resolveLocalRepositoryPath`)
  * and is stored as its real path (symlinks resolved).
  * The secret is stored encrypted (`repositories.webhook_secret_encrypted`); the audit log records
- * `repository.created` by `actor`.
+ * `repository.created` by `actor`. With `KNOWLEDGE_AUTO_INDEX` (default on) its code is then queued for
+ * indexing (`knowledge/repository.index-requested`).
  * @returns the repository with `webhookUrl` and `webhookSecret` in plaintext (the only time the secret is shown)
  * @throws AppError `invalid_input` (422) when `localPath` is outside the allowed roots (the message names
  *   them) or is not an existing git repository
@@ -63,6 +65,13 @@ export async function createRepository(db: Database, organizationId: string, inp
     });
     return inserted;
   });
+  if (env.KNOWLEDGE_AUTO_INDEX) {
+    // Knowledge: index the new repository's code in the background. Registration stands even when the
+    // request cannot be sent: the repository page then shows no index and offers "Index now".
+    await requestRepositoryIndex(db, { organizationId, repositoryId: row.id, reason: "registered" }).catch((error: unknown) =>
+      console.warn(`[knowledge] repository ${row.id} was registered but not queued for indexing: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
   return { ...serializeRepository(row), webhookSecret };
 }
 
