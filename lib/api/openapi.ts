@@ -33,6 +33,8 @@ import {
   createdApiKeySchema,
   createdRepositorySchema,
   idPathSchema,
+  knowledgeSearchQuerySchema,
+  knowledgeSearchResultSchema,
   mailSchema,
   openApiDocumentSchema,
   repositorySchema,
@@ -44,6 +46,7 @@ import {
   taskPageSchema,
   taskSchema,
   usageReportSchema,
+  repositoryIndexSchema,
 } from "./response-schemas";
 
 export type HttpMethod = "get" | "post" | "patch" | "put" | "delete";
@@ -224,6 +227,28 @@ export const apiOperations: ApiOperation[] = [
     description: "Generates a new HMAC secret for the repository's GitHub webhook; the old one is refused from now on. The new secret is shown only in this response. Audited.",
     pathParams: idParams,
     success: { status: 200, description: "The repository with its new webhook secret.", schema: createdRepositorySchema },
+  },
+  {
+    method: "get",
+    path: "/api/v1/repositories/{id}/index",
+    operationId: "getRepositoryIndex",
+    tag: "Repositories",
+    summary: "A repository's code index",
+    description:
+      "Progress and outcome of the repository's latest indexing run (files indexed / total, chunks, embedder, store). Code is chunked along syntax and indexed for the agents' knowledge retrieval.",
+    pathParams: idParams,
+    success: { status: 200, description: "The index, or `index: null` before the first run.", schema: repositoryIndexSchema },
+  },
+  {
+    method: "post",
+    path: "/api/v1/repositories/{id}/index",
+    operationId: "indexRepository",
+    tag: "Repositories",
+    summary: "Index a repository's code now",
+    description:
+      "Queues indexing of the default branch's head (also done when the repository is registered and after each completed task). Incremental: files whose git blob is already indexed are skipped.",
+    pathParams: idParams,
+    success: { status: 202, description: "Indexing is queued; the index as it is now.", schema: repositoryIndexSchema },
   },
   // Squads and agents
   {
@@ -556,6 +581,21 @@ export const apiOperations: ApiOperation[] = [
     pathParams: idParams,
     success: { status: 204, description: "Deleted." },
     moreErrors: [503],
+  },
+  {
+    method: "get",
+    path: "/api/v1/knowledge/search",
+    operationId: "searchKnowledge",
+    tag: "Knowledge",
+    summary: "Search the knowledge base",
+    description:
+      "What the squads' briefs retrieve: the organization's indexed code, documents and lessons best first, each with its `path:start-end` citation and text (cut to 2,000 characters). " +
+      "`store` says which vector store is active and why (`fulltext-only`: Postgres full text alone). `repositoryId` narrows code to one repository (another organization's is a 404); " +
+      "`mode=vector` without a vector store is a 409. Any member.",
+    query: knowledgeSearchQuerySchema,
+    queryExample: { q: "snake_case columns", limit: "5", source: "document" },
+    success: { status: 200, description: "The active store and the hits, best first.", schema: knowledgeSearchResultSchema },
+    moreErrors: [404, 409],
   },
   {
     method: "get",

@@ -6,6 +6,7 @@ import { approvalKinds, approvalStatuses, artifactKinds } from "@/db/schema/task
 import { taskOutcomes, taskSources, taskStatuses } from "@/db/schema/task-statuses";
 import { auditEventPageSchema as auditEventPageBaseSchema } from "@/lib/audit/schemas";
 import { errorCodes, type ErrorCode } from "@/lib/errors";
+import { knowledgeSources } from "@/lib/knowledge/types";
 import { squadPolicySchema } from "@/lib/policy/schemas";
 import { modelCandidateSchema } from "@/lib/squads/schemas";
 
@@ -231,6 +232,29 @@ export const createdRepositorySchema = repositorySchema
   .extend({ webhookSecret: z.string().meta({ description: "HMAC secret of the repository's GitHub webhook; shown only now." }) })
   .meta({ id: "CreatedRepository" });
 
+/** `GET|POST /api/v1/repositories/{id}/index`: the repository's code index (`lib/knowledge/repository-index.ts`). */
+export const repositoryIndexSchema = z
+  .strictObject({
+    index: z
+      .strictObject({
+        repositoryId: uuid,
+        status: z.enum(["indexing", "indexed", "failed"]),
+        commit: z.string().nullable().meta({ description: "The commit being (or last) indexed." }),
+        filesTotal: z.number().int().meta({ description: "Indexable files at that commit." }),
+        filesIndexed: z.number().int().meta({ description: "Files done so far (re-chunked or skipped as unchanged)." }),
+        filesSkipped: z.number().int().meta({ description: "Files whose git blob was already indexed (not re-embedded); final once indexed." }),
+        chunks: z.number().int().meta({ description: "Code chunks of the repository in the index." }),
+        embedder: z.string().nullable().meta({ description: "`openai:text-embedding-3-small` or `energetic-ai:use-lite-en@0.2.0`; null with full-text search only." }),
+        store: z.string().nullable().meta({ description: "`pgvector`, `pinecone` or `fulltext-only`." }),
+        error: z.string().nullable(),
+        startedAt: timestamp,
+        finishedAt: timestamp.nullable(),
+      })
+      .nullable()
+      .meta({ description: "Null before the repository's first index." }),
+  })
+  .meta({ id: "RepositoryIndex" });
+
 const usageFiguresShape = {
   calls: z.number().int(),
   inputTokens: z.number().int(),
@@ -316,3 +340,59 @@ export const taskEventsHeaderSchema = z.object({
     .optional()
     .meta({ description: "Standard SSE reconnection header (`Last-Event-ID`); wins over `after`." }),
 });
+
+/** Longest knowledge search query, in characters. */
+export const MAX_KNOWLEDGE_QUERY_CHARS = 500;
+/** Characters of a hit's text the search API returns (longer texts are cut, ending in `…`). */
+export const KNOWLEDGE_HIT_TEXT_CHARS = 2000;
+
+/**
+ * `GET /api/v1/knowledge/search`: the question, optionally one repository (its code plus the
+ * organization-wide documents and lessons), how many hits (1–50, default 8), one source, the mode.
+ */
+export const knowledgeSearchQuerySchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1, "Say what to search for.")
+    .max(MAX_KNOWLEDGE_QUERY_CHARS, `At most ${MAX_KNOWLEDGE_QUERY_CHARS} characters.`)
+    .refine((s) => !s.includes("\u0000"), "The query must not contain NUL characters.")
+    .meta({ description: "What to look for: words, identifiers or a question (1–500 characters)." }),
+  repositoryId: z
+    .uuid("repositoryId must be a UUID")
+    .optional()
+    .meta({ description: "Only this repository's code (plus organization-wide documents and lessons); another organization's repository is a 404." }),
+  limit: z.coerce.number().int("limit must be an integer").min(1).max(50).default(8).meta({ description: "How many hits, 1–50 (default 8)." }),
+  source: z.enum(knowledgeSources).optional().meta({ description: "Only hits of this source." }),
+  mode: z
+    .enum(["hybrid", "vector", "fulltext"])
+    .default("hybrid")
+    .meta({ description: "`hybrid` (default) fuses vector and full-text rankings; `vector` needs a vector store (409 without one); `fulltext` is Postgres full text alone." }),
+});
+
+/** `GET /api/v1/knowledge/search` → the active store and the hits, best first. */
+export const knowledgeSearchResultSchema = z
+  .strictObject({
+    store: z
+      .strictObject({
+        kind: z.enum(["pgvector", "pinecone", "fulltext-only"]),
+        reason: z.string().meta({ description: "Why this store is the active one, for people." }),
+      })
+      .meta({ description: "Where vectors live (`fulltext-only`: none, retrieval is Postgres full text)." }),
+    results: z.array(
+      z.strictObject({
+        citation: z.string().meta({ description: "`path:start-end`, as the agents' briefs cite it.", example: "src/todos.ts:12-40" }),
+        source: z.enum(knowledgeSources),
+        sourceId: z.string().meta({ description: "The file path (code), document id or lesson id the hit belongs to." }),
+        path: z.string(),
+        startLine: z.number().int(),
+        endLine: z.number().int(),
+        score: z.number().meta({ description: "Higher is better: reciprocal-rank fusion (hybrid), cosine similarity (vector) or ts_rank_cd (fulltext)." }),
+        language: z.string(),
+        repositoryId: uuid.nullable().meta({ description: "null for organization-wide knowledge (documents, lessons without a repository)." }),
+        text: z.string().meta({ description: `The chunk's text, cut to ${KNOWLEDGE_HIT_TEXT_CHARS} characters (then ending in \`…\`).` }),
+      }),
+    ),
+  })
+  .meta({ id: "KnowledgeSearchResult" });
+export type KnowledgeSearchResultJson = z.infer<typeof knowledgeSearchResultSchema>;

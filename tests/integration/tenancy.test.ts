@@ -133,6 +133,8 @@ describe("organization B cannot reach organization A", () => {
     ["PATCH /api/v1/repositories/[id]", `/api/v1/repositories/${a.repositoryId}`, { method: "PATCH", body: JSON.stringify({ testCommand: "rm -rf /" }) }, "404"],
     ["DELETE /api/v1/repositories/[id]", `/api/v1/repositories/${a.repositoryId}`, { method: "DELETE" }, "404"],
     ["POST /api/v1/repositories/[id]/webhook-secret", `/api/v1/repositories/${a.repositoryId}/webhook-secret`, post(), "404"],
+    ["GET /api/v1/repositories/[id]/index", `/api/v1/repositories/${a.repositoryId}/index`, undefined, "404"],
+    ["POST /api/v1/repositories/[id]/index", `/api/v1/repositories/${a.repositoryId}/index`, post(), "404"],
     ["POST /api/v1/squads", "/api/v1/squads", post({ name: "B's squad", repositoryId: a.repositoryId }), "404"],
     ["GET /api/v1/usage", "/api/v1/usage", undefined, "no-leak"],
     ["GET /api/v1/api-keys", "/api/v1/api-keys", undefined, "no-leak"],
@@ -157,6 +159,7 @@ describe("organization B cannot reach organization A", () => {
     ["GET /api/v1/knowledge/documents", "/api/v1/knowledge/documents", undefined, "no-leak"],
     ["POST /api/v1/knowledge/documents", "/api/v1/knowledge/documents", post({ title: "B's guide", content: "# B" }), "no-leak"],
     ["DELETE /api/v1/knowledge/documents/[id]", `/api/v1/knowledge/documents/${a.documentId}`, { method: "DELETE" }, "404"],
+    ["GET /api/v1/knowledge/search", `/api/v1/knowledge/search?q=snake&repositoryId=${a.repositoryId}`, undefined, "404"],
     // Outbound webhooks: B manages its own endpoints only.
     ["GET /api/v1/webhook-endpoints", "/api/v1/webhook-endpoints", undefined, "no-leak"],
     ["POST /api/v1/webhook-endpoints", "/api/v1/webhook-endpoints", post({ url: "https://b-hooks.example.test/in", eventTypes: ["task.completed"] }), "no-leak"],
@@ -212,6 +215,22 @@ describe("organization B cannot reach organization A", () => {
     const [stored] = await sql`select token_encrypted from github_connections where id = ${aGithubConnectionId}`;
     expect(stored.token_encrypted).toMatch(/^\$ba\$\d+\$[0-9a-f]+$/);
     expect(JSON.stringify(mine.body)).not.toContain("github_pat_a_");
+  });
+
+  test("knowledge search: B's search never returns A's document text, whatever the mode", async () => {
+    type SearchJson = { results: { sourceId: string; text: string; citation: string }[] };
+    // A finds its own style guide (so B's empty answer means something).
+    const mine = await alice.json<SearchJson>("/api/v1/knowledge/search?q=snake%20case&mode=fulltext");
+    expect(mine.status).toBe(200);
+    expect(mine.body.results.map((r) => r.sourceId)).toContain(a.documentId);
+    for (const mode of ["hybrid", "fulltext", "vector"]) {
+      const res = await bob.fetch(`/api/v1/knowledge/search?q=snake%20case%20style&mode=${mode}&limit=50`);
+      expect({ mode, status: res.status }).toEqual({ mode, status: 200 });
+      const text = await res.text();
+      const body = JSON.parse(text) as SearchJson;
+      expect({ mode, leaked: body.results.some((r) => r.sourceId === a.documentId || r.text.includes("Snake case")) }).toEqual({ mode, leaked: false });
+      for (const id of [a.organizationId, a.documentId, a.repositoryId]) expect({ mode, leaked: text.includes(id) }).toEqual({ mode, leaked: false });
+    }
   });
 
   test("a webhook signed with B's secret for A's repository is refused and creates nothing", async () => {
