@@ -330,7 +330,8 @@ export async function savePlan(
     await appendTaskEvent(tx, {
       ...ctx,
       type: "artifact",
-      actor: "product_manager",
+      // A single-agent squad's plan is not a product manager's (no model call made it).
+      actor: model.provider === "none" ? "system" : "product_manager",
       message: `Plan ready: ${plan.subtasks.length} subtask(s)${parallel > 1 ? `, ${parallel} can start in parallel` : ""}`,
       data: { kind: "plan", offline: model.offline },
       dedupeKey: `${runId}:plan-event`,
@@ -471,7 +472,8 @@ export async function saveTestReport(
     await appendTaskEvent(tx, {
       ...ctx,
       type: "artifact",
-      actor: "qa_engineer",
+      // In a single-agent run the suite runs without a QA agent.
+      actor: ctx.workflow === "single_agent" ? "system" : "qa_engineer",
       message: report.ran
         ? `Test report: ${report.passed ? "passed" : "failed"} (exit ${report.exitCode ?? "none"}, ${report.durationMs} ms)`
         : "Test report: the test command was not run",
