@@ -96,3 +96,33 @@ test("a lesson from a rejected plan is listed with its source, edited, then dele
   const after = (await (await page.request.get("/api/v1/lessons")).json()) as { items: unknown[] };
   expect(after.items).toEqual([]);
 });
+
+test("search the knowledge base: the active store, an empty query refused, an uploaded document found with its citation", async ({ page, signedInUser }) => {
+  void signedInUser;
+  await page.goto("/settings/knowledge");
+  const search = page.getByRole("search", { name: "Search the knowledge base" });
+  // The embedded Postgres decides the store; either way the line says which one and why.
+  await expect(page.getByTestId("knowledge-store")).toHaveText(/^(Full-text search only|Vector and full-text search \((pgvector|Pinecone)\)): \S.+/);
+
+  await search.getByRole("button", { name: "Search" }).click();
+  await expect(search.getByText("Say what to search for.")).toBeVisible();
+  await expect(search.getByLabel("Search for")).toHaveAttribute("aria-invalid", "true");
+
+  const upload = page.getByRole("form", { name: "Upload a document" });
+  await upload.getByLabel("Title").fill("Release runbook");
+  await upload.getByLabel("Content").fill("# Releases\n\nTag every release.\n\n## Rollback\n\nRoll back with the wombatron switch, then page the on-call.\n");
+  await upload.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByTestId("document-notice")).toContainText("Release runbook is uploaded and indexed.");
+
+  await search.getByLabel("Search for").fill("wombatron");
+  await search.getByRole("button", { name: "Search" }).click();
+  const first = page.getByTestId("knowledge-result").first();
+  await expect(first.getByTestId("knowledge-citation")).toHaveText("Release runbook:5-8");
+  await expect(first.getByTestId("knowledge-source-badge")).toHaveText("Document");
+  await expect(first.getByTestId("knowledge-excerpt")).toContainText("Roll back with the wombatron switch");
+
+  await search.getByLabel("Search for").fill("xylophonequartz");
+  await search.getByLabel("Source").selectOption("lesson");
+  await search.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByTestId("knowledge-search-empty")).toHaveText("Nothing found for “xylophonequartz”.");
+});

@@ -1,0 +1,3 @@
+import { defineKnowledgeSearchSuite } from "./knowledge-search-api.suite";
+
+defineKnowledgeSearchSuite("pglite");
