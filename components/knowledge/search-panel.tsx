@@ -27,7 +27,7 @@ export type KnowledgeStore = { kind: string; reason: string };
 const storeSchema = z.object({ kind: z.string(), reason: z.string() });
 const searchResponseSchema = z.object({
   store: storeSchema,
-  results: z.array(
+  items: z.array(
     z.object({
       citation: z.string(),
       source: z.string(),
@@ -43,7 +43,7 @@ const searchResponseSchema = z.object({
   ),
 });
 type SearchResponse = z.infer<typeof searchResponseSchema>;
-type Hit = SearchResponse["results"][number];
+type Hit = SearchResponse["items"][number];
 
 const formSchema = z.object({
   q: z.string().trim().min(1, "Say what to search for.").max(MAX_QUERY_CHARS, `At most ${MAX_QUERY_CHARS} characters.`),
@@ -94,7 +94,7 @@ export function SearchPanel({ store: initialStore, repositoryNames }: { store: K
     try {
       const res = await apiFetch(`/api/v1/knowledge/search?${params}`, searchResponseSchema);
       setStore(res.store);
-      setAnswer({ query: values.q, results: res.results });
+      setAnswer({ query: values.q, results: res.items });
     } catch (e) {
       setAnswer(null);
       if (e instanceof ApiError && e.status === 422) {

@@ -379,7 +379,7 @@ export const knowledgeSearchResultSchema = z
         reason: z.string().meta({ description: "Why this store is the active one, for people." }),
       })
       .meta({ description: "Where vectors live (`fulltext-only`: none, retrieval is Postgres full text)." }),
-    results: z.array(
+    items: z.array(
       z.strictObject({
         citation: z.string().meta({ description: "`path:start-end`, as the agents' briefs cite it.", example: "src/todos.ts:12-40" }),
         source: z.enum(knowledgeSources),

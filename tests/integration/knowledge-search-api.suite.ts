@@ -6,7 +6,7 @@ import { startStack, type Client, type Stack } from "../fixtures/stack";
 type ErrorJson = { error: { code: string; message: string; details?: { issues: { path: string; message: string }[] } } };
 type SearchJson = {
   store: { kind: string; reason: string };
-  results: { citation: string; source: string; sourceId: string; path: string; startLine: number; endLine: number; score: number; language: string; repositoryId: string | null; text: string }[];
+  items: { citation: string; source: string; sourceId: string; path: string; startLine: number; endLine: number; score: number; language: string; repositoryId: string | null; text: string }[];
 };
 
 // A word no other text in the index has, so its hits are this document's only.
@@ -50,7 +50,7 @@ export function defineKnowledgeSearchSuite(kind: "pglite" | "postgres"): void {
         const res = await search(alice, `q=${WORD}&mode=${mode}`);
         expect({ mode, status: res.status }).toEqual({ mode, status: 200 });
         expect(resultSchema.safeParse(res.body).error?.issues ?? []).toEqual([]);
-        const [hit] = res.body.results;
+        const [hit] = res.body.items;
         expect(hit).toMatchObject({ source: "document", sourceId: documentId, path: "Naming guide", repositoryId: null, language: "markdown" });
         expect(hit.citation).toBe(`Naming guide:${hit.startLine}-${hit.endLine}`);
         expect(hit.startLine).toBe(5);
@@ -60,7 +60,7 @@ export function defineKnowledgeSearchSuite(kind: "pglite" | "postgres"): void {
       // Full text: nothing matches (hybrid with pgvector always has nearest neighbours).
       const none = await search(alice, "q=zebrafishology&mode=fulltext");
       expect(none.status).toBe(200);
-      expect(none.body.results).toEqual([]);
+      expect(none.body.items).toEqual([]);
     });
 
     test("reports the active store and why", async () => {
@@ -73,10 +73,10 @@ export function defineKnowledgeSearchSuite(kind: "pglite" | "postgres"): void {
       test("mode=vector ranks by embedding similarity with pgvector", async () => {
         const res = await search(alice, `q=${encodeURIComponent("which tables are plural")}&mode=vector&limit=3`);
         expect(res.status).toBe(200);
-        expect(res.body.results.length).toBeGreaterThan(0);
-        expect(res.body.results.length).toBeLessThanOrEqual(3);
-        expect(res.body.results.map((r) => r.sourceId)).toContain(documentId);
-        for (const r of res.body.results) expect(r.score).toBeLessThanOrEqual(1.0001);
+        expect(res.body.items.length).toBeGreaterThan(0);
+        expect(res.body.items.length).toBeLessThanOrEqual(3);
+        expect(res.body.items.map((r) => r.sourceId)).toContain(documentId);
+        for (const r of res.body.items) expect(r.score).toBeLessThanOrEqual(1.0001);
       });
     } else {
       test("mode=vector without a vector store is a 409 that says why, not a 500", async () => {
@@ -89,24 +89,24 @@ export function defineKnowledgeSearchSuite(kind: "pglite" | "postgres"): void {
     }
 
     test("source, limit and repositoryId narrow the results; another organization's repository is a 404", async () => {
-      expect((await search(alice, `q=${WORD}&source=lesson`)).body.results).toEqual([]);
-      for (const r of (await search(alice, `q=${WORD}&source=document&limit=50`)).body.results) expect(r.source).toBe("document");
-      expect((await search(alice, `q=${WORD}&source=document`)).body.results.map((r) => r.sourceId)).toContain(documentId);
+      expect((await search(alice, `q=${WORD}&source=lesson`)).body.items).toEqual([]);
+      for (const r of (await search(alice, `q=${WORD}&source=document&limit=50`)).body.items) expect(r.source).toBe("document");
+      expect((await search(alice, `q=${WORD}&source=document`)).body.items.map((r) => r.sourceId)).toContain(documentId);
       const second = await alice.json<{ id: string }>("/api/v1/knowledge/documents", {
         method: "POST",
         body: JSON.stringify({ title: "Second guide", content: `# More\n\nA ${WORD} second section.\n` }),
       });
       expect(second.status).toBe(201);
       const one = await search(alice, `q=${WORD}&limit=1`);
-      expect(one.body.results).toHaveLength(1);
-      expect((await search(alice, `q=${WORD}&limit=50&mode=fulltext`)).body.results.length).toBe(2);
+      expect(one.body.items).toHaveLength(1);
+      expect((await search(alice, `q=${WORD}&limit=50&mode=fulltext`)).body.items.length).toBe(2);
 
       const repo = await alice.json<{ id: string }>("/api/v1/repositories", { method: "POST", body: JSON.stringify({ name: "todo", githubFullName: "octo/todo-api" }) });
       expect(repo.status).toBe(201);
       // A repository's search still sees the organization-wide documents.
       const scoped = await search(alice, `q=${WORD}&repositoryId=${repo.body.id}`);
       expect(scoped.status).toBe(200);
-      expect(scoped.body.results.map((r) => r.sourceId)).toContain(documentId);
+      expect(scoped.body.items.map((r) => r.sourceId)).toContain(documentId);
 
       const bob = await stack.signUp("Bob");
       const foreign = await search(bob, `q=${WORD}&repositoryId=${repo.body.id}`);
@@ -115,7 +115,7 @@ export function defineKnowledgeSearchSuite(kind: "pglite" | "postgres"): void {
       expect((await search(alice, `q=${WORD}&repositoryId=${randomUUID()}`)).status).toBe(404);
       const bobs = await search(bob, `q=${WORD}&limit=50`);
       expect(bobs.status).toBe(200);
-      expect(bobs.body.results).toEqual([]);
+      expect(bobs.body.items).toEqual([]);
     });
 
     test("bad queries are 422 in the error shape, naming the parameter", async () => {
@@ -150,7 +150,7 @@ export function defineKnowledgeSearchSuite(kind: "pglite" | "postgres"): void {
       const created = await alice.json<{ id: string }>("/api/v1/knowledge/documents", { method: "POST", body: JSON.stringify({ title: "Long guide", content: long }) });
       expect(created.status).toBe(201);
       const res = await search(alice, `q=${WORD}ish&mode=fulltext&limit=50`);
-      const hit = res.body.results.find((r) => r.sourceId === created.body.id);
+      const hit = res.body.items.find((r) => r.sourceId === created.body.id);
       expect(hit).toBeDefined();
       expect(hit!.text.length).toBeLessThanOrEqual(2000);
       expect(hit!.text.endsWith("…")).toBe(true);
@@ -163,7 +163,7 @@ export function defineKnowledgeSearchSuite(kind: "pglite" | "postgres"): void {
       expect((await vera.json("/api/auth/organization/set-active", { method: "POST", body: JSON.stringify({ organizationId }) })).status).toBe(200);
       const viewed = await search(vera, `q=${WORD}`);
       expect(viewed.status).toBe(200);
-      expect(viewed.body.results.map((r) => r.sourceId)).toContain(documentId);
+      expect(viewed.body.items.map((r) => r.sourceId)).toContain(documentId);
 
       const anonymous = await fetch(`${stack.url}/api/v1/knowledge/search?q=${WORD}`);
       expect(anonymous.status).toBe(401);

@@ -218,17 +218,17 @@ describe("organization B cannot reach organization A", () => {
   });
 
   test("knowledge search: B's search never returns A's document text, whatever the mode", async () => {
-    type SearchJson = { results: { sourceId: string; text: string; citation: string }[] };
+    type SearchJson = { items: { sourceId: string; text: string; citation: string }[] };
     // A finds its own style guide (so B's empty answer means something).
     const mine = await alice.json<SearchJson>("/api/v1/knowledge/search?q=snake%20case&mode=fulltext");
     expect(mine.status).toBe(200);
-    expect(mine.body.results.map((r) => r.sourceId)).toContain(a.documentId);
+    expect(mine.body.items.map((r) => r.sourceId)).toContain(a.documentId);
     for (const mode of ["hybrid", "fulltext", "vector"]) {
       const res = await bob.fetch(`/api/v1/knowledge/search?q=snake%20case%20style&mode=${mode}&limit=50`);
       expect({ mode, status: res.status }).toEqual({ mode, status: 200 });
       const text = await res.text();
       const body = JSON.parse(text) as SearchJson;
-      expect({ mode, leaked: body.results.some((r) => r.sourceId === a.documentId || r.text.includes("Snake case")) }).toEqual({ mode, leaked: false });
+      expect({ mode, leaked: body.items.some((r) => r.sourceId === a.documentId || r.text.includes("Snake case")) }).toEqual({ mode, leaked: false });
       for (const id of [a.organizationId, a.documentId, a.repositoryId]) expect({ mode, leaked: text.includes(id) }).toEqual({ mode, leaked: false });
     }
   });

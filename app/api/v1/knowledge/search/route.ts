@@ -20,7 +20,7 @@ function excerpt(text: string): string {
   return `${text.slice(0, end)}…`;
 }
 
-function resultOf(hit: KnowledgeHit): KnowledgeSearchResultJson["results"][number] {
+function resultOf(hit: KnowledgeHit): KnowledgeSearchResultJson["items"][number] {
   return {
     citation: citationOf(hit),
     source: hit.source,
@@ -36,7 +36,7 @@ function resultOf(hit: KnowledgeHit): KnowledgeSearchResultJson["results"][numbe
 }
 
 /**
- * `GET /api/v1/knowledge/search?q=&repositoryId=&limit=&source=&mode=` → `{ store, results }`: the
+ * `GET /api/v1/knowledge/search?q=&repositoryId=&limit=&source=&mode=` → `{ store, items }`: the
  * organization's knowledge (code, documents, lessons) best first, read under row-level security.
  * Another organization's `repositoryId` is a 404; `mode=vector` without a vector store is a 409.
  */
@@ -64,7 +64,7 @@ export const GET = withContext(
         }
         throw error;
       }
-      const result: KnowledgeSearchResultJson = { store: { kind: store.kind, reason: store.reason }, results: hits.map(resultOf) };
+      const result: KnowledgeSearchResultJson = { store: { kind: store.kind, reason: store.reason }, items: hits.map(resultOf) };
       return result;
     });
     return Response.json(body);
