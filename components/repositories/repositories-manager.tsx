@@ -12,6 +12,7 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field, fieldAria, Input } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
 import { createRepositoryInputSchema, updateRepositoryInputSchema } from "@/lib/repositories/schemas";
+import { RepositoryIndexStatus, type RepositoryIndexView } from "./repository-index-status";
 
 /** A repository as `GET /api/v1/repositories` returns it (never its secret). */
 export type RepositoryView = {
@@ -23,6 +24,8 @@ export type RepositoryView = {
   testCommand: string;
   webhookUrl: string;
   createdAt: string;
+  /** The code index (`GET /api/v1/repositories/{id}/index`), read by the page; null before the first run. */
+  index?: RepositoryIndexView | null;
 };
 
 const secretResponseSchema = z.object({ id: z.string(), name: z.string(), webhookSecret: z.string() });
@@ -143,6 +146,7 @@ function RepositoryRow({ repository: r, canManage, onSecret }: { repository: Rep
           {r.webhookUrl}
         </dd>
       </dl>
+      <RepositoryIndexStatus repositoryId={r.id} initial={r.index ?? null} canManage={canManage} createdAt={r.createdAt} />
       {canManage ? <TestCommandForm repository={r} /> : <p className="text-xs text-zinc-700">Test command: <code className="font-mono">{r.testCommand}</code></p>}
       {confirming ? (
         <div role="alertdialog" aria-labelledby={`confirm-${r.id}`} className="space-y-2 rounded-md bg-amber-50 p-3 ring-1 ring-amber-600/20">

@@ -147,6 +147,10 @@ test.describe("the war room's settings", () => {
     await expect(row.getByText("Saved.")).toBeVisible();
     await page.reload();
     await expect(page.getByTestId("repository-row").filter({ hasText: name }).getByRole("textbox", { name: "Test command" })).toHaveValue("npm run test:ci");
+    // Its code is indexed in the background (knowledge): the row follows the run without a reload.
+    const indexStatus = page.getByTestId("repository-row").filter({ hasText: name }).getByTestId("repository-index-status");
+    await expect(indexStatus).toHaveAttribute("data-status", "indexed", { timeout: 90_000 });
+    await expect(indexStatus).toContainText(/Indexed \d+ files, \d+ chunks at [0-9a-f]{7}/);
 
     // Rotate: confirm, then the new secret is shown once.
     const again = page.getByTestId("repository-row").filter({ hasText: name });

@@ -5,6 +5,7 @@ import { RepositoriesManager } from "@/components/repositories/repositories-mana
 import { getDb } from "@/db/client";
 import { withTenant } from "@/db/tenant";
 import { allows } from "@/lib/auth/permissions";
+import { getRepositoryIndexStatus } from "@/lib/knowledge/repository-index";
 import { listRepositoryJson } from "@/lib/repositories/create-repository";
 import { localRepositoryRoots } from "@/lib/repositories/local-roots";
 
@@ -14,7 +15,11 @@ export default async function RepositoriesPage() {
   const ctx = await getPageContext();
   if (!ctx) redirect("/sign-in?next=/settings/repositories");
   // Same JSON as `GET /api/v1/repositories`, read under row-level security.
-  const repositories = await withTenant(getDb(), ctx.organizationId, (tx) => listRepositoryJson(tx, { organizationId: ctx.organizationId }));
+  // Each with its code index (GET /api/v1/repositories/{id}/index).
+  const repositories = await withTenant(getDb(), ctx.organizationId, async (tx) => {
+    const list = await listRepositoryJson(tx, { organizationId: ctx.organizationId });
+    return Promise.all(list.map(async (r) => ({ ...r, index: await getRepositoryIndexStatus(tx, { organizationId: ctx.organizationId, repositoryId: r.id }) })));
+  });
   return (
     <RepositoriesManager
       key={ctx.organizationId}
