@@ -4,14 +4,14 @@ import { z } from "zod";
 import { metrics } from "@/lib/observability/metrics";
 
 /**
- * The Grafana dashboard (`ops/grafana/squadron-dashboard.json`) may only query series that the app's
+ * The Grafana dashboard (`ops/grafana/squadron.json`) may only query series that the app's
  * prom-client registry (`metrics().registry`, the one `GET /api/metrics` renders) really exposes: every
  * metric name in every panel's PromQL `expr` is looked up there (histograms as `_bucket`, `_sum` or
  * `_count`; counters and gauges by their registered name), and every label the query filters or groups
  * by must be one of the metric's labels (or `le` of a bucket, or a scrape target label).
  */
 
-const DASHBOARD = path.join(process.cwd(), "ops", "grafana", "squadron-dashboard.json");
+const DASHBOARD = path.join(process.cwd(), "ops", "grafana", "squadron.json");
 
 const targetSchema = z.object({ expr: z.string().min(1), refId: z.string() });
 const panelSchema = z.object({
