@@ -28,6 +28,19 @@ function lessonsBlock(lessons: readonly BriefLesson[] | undefined): string {
   return `\n\n${LESSONS_HEADING}\n${items.join("\n")}`;
 }
 
+/** Heading of the knowledge block of a brief (`lib/knowledge`: the repository's code and the organization's documents). */
+export const KNOWLEDGE_HEADING = "Relevant knowledge from the repository and the organization's documents (cite it as path:start-end):";
+
+/**
+ * Retrieved knowledge as a prompt block: `formatBriefKnowledge(knowledgeForBrief(…))` from
+ * `lib/knowledge/brief.ts` (hits under their `[path:start-end] (source)` citations, via `formatCitations`).
+ * Passed as text so this module stays free of the database and environment imports of `lib/knowledge`
+ * (tests import its headings before they configure the environment).
+ */
+function knowledgeBlock(knowledge: string | undefined): string {
+  return knowledge?.trim() ? `\n\n${KNOWLEDGE_HEADING}\n${knowledge.trimEnd()}` : "";
+}
+
 /** A subtask of the plan as prompts show it. */
 export type PromptSubtask = { key: string; title: string; description: string; role: AgentRole };
 /** A finished dependency and what its role reported. */
@@ -39,21 +52,27 @@ function doneBlock(done: readonly PromptResult[]): string {
   return `\n\nAlready done before your subtask:\n${items.join("\n")}`;
 }
 
-/** The product manager's brief: the task, the repository, and the squad's roles with what each does. */
-export function planPrompt(ctx: TaskRunContext, input: { lessons?: readonly BriefLesson[] } = {}): string {
+/**
+ * The product manager's brief: the task, the repository, and the squad's roles with what each does,
+ * then the lessons and the retrieved knowledge when there are any (without them, the brief is as before).
+ */
+export function planPrompt(ctx: TaskRunContext, input: { lessons?: readonly BriefLesson[]; knowledge?: string } = {}): string {
   const repo = ctx.repository ? `Repository: ${ctx.repository.name} (tests: \`${ctx.repository.testCommand}\`)` : "No repository.";
   const roles = ctx.agents
     .filter((a) => a.role !== "product_manager")
     .map((a) => `- ${a.role} (${roleKind(a.role)})`)
     .join("\n");
   return (
-    `${taskBlock(ctx)}\n\n${repo}\nRoles in this squad:\n${roles}${lessonsBlock(input.lessons)}\n\n` +
+    `${taskBlock(ctx)}\n\n${repo}\nRoles in this squad:\n${roles}${lessonsBlock(input.lessons)}${knowledgeBlock(input.knowledge)}\n\n` +
     "Plan the work. Subtasks whose dependencies are done run in parallel, so only add a dependency when a " +
     "subtask needs another's result. Testing (qa_engineer) comes after the code it tests, review (tech_lead) last."
   );
 }
 
-/** The brief of a builder or designer for one subtask: the task, the plan, what is done, and theirs. */
+/**
+ * The brief of a builder or designer for one subtask: the task, the plan, what is done, and theirs;
+ * then lessons, retrieved knowledge and the repository map when given (each omitted when absent).
+ */
 export function subtaskPrompt(
   ctx: TaskRunContext,
   input: {
@@ -63,6 +82,8 @@ export function subtaskPrompt(
     instructions: readonly string[];
     repositoryMap?: string;
     lessons?: readonly BriefLesson[];
+    /** Retrieved knowledge, formatted (`formatBriefKnowledge`); empty or absent: no block. */
+    knowledge?: string;
   },
 ): string {
   const { subtask } = input;
@@ -70,6 +91,7 @@ export function subtaskPrompt(
     `${taskBlock(ctx)}\n\nPlan summary: ${input.planSummary}${doneBlock(input.done)}\n\n` +
     `Your subtask (${subtask.key}): ${subtask.title}\n${subtask.description}${humanBlock(input.instructions)}` +
     lessonsBlock(input.lessons) +
+    knowledgeBlock(input.knowledge) +
     repositoryMapBlock(input.repositoryMap)
   );
 }

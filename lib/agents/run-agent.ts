@@ -36,6 +36,8 @@ export type AgentContext = {
   instructions: string | null;
   /** Per-agent replacement of the role's persona (system prompt). */
   systemPrompt?: string | null;
+  /** The task's repository (whose code and documents `search_knowledge` searches); null/undefined = organization-wide only. */
+  repositoryId?: string | null;
   /** The git worktree the agent's tools act on, and the repository's test command. */
   workspace: { path: string; testCommand: string } | null;
   /** The subtask this agent works on, shown with its timeline entries. */
@@ -250,7 +252,12 @@ async function toolStep(
     return { name: call.name, ok: false, output: `The ${ctx.role} agent may not call ${call.name} in this squad.` };
   }
   const result = await executeTool(
-    { worktree: ctx.workspace.path, testCommand: ctx.workspace.testCommand, seenInFull: seen },
+    {
+      worktree: ctx.workspace.path,
+      testCommand: ctx.workspace.testCommand,
+      seenInFull: seen,
+      knowledge: { organizationId: ctx.organizationId, repositoryId: ctx.repositoryId ?? null },
+    },
     call,
   );
   const output =

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { AgentRole, TaskStatus } from "@/db/schema";
 import { fixPrompt, qaPrompt, reviewPrompt, subtaskPrompt, type PromptResult } from "@/lib/agents/prompts";
+import { formatBriefKnowledge, knowledgeForBrief } from "@/lib/knowledge/brief";
 import { lessonsForBrief } from "@/lib/lessons/retrieve-lessons";
 import { roleKind, roleLabel } from "@/lib/agents/roles";
 import { runAgent, runStructuredAgent } from "@/lib/agents/run-agent";
@@ -180,7 +181,20 @@ async function runBuilder(run: TaskRun, plan: StoredPlan, subtask: PlannedSubtas
       dedupeKey: `${run.runId}:lessons:${subtask.key}:${run.ctx.attempt}`,
     }),
   );
-  const prompt = subtaskPrompt(run.ctx, { planSummary: plan.summary, subtask, done, instructions: run.instructions, lessons });
+  // Code and documents relevant to the subtask (repository + organization-wide), memoized as a step.
+  const hits = await steps.run(`subtask/${subtask.key}/knowledge`, () =>
+    knowledgeForBrief({
+      organizationId: run.ctx.organizationId,
+      taskId: run.ctx.taskId,
+      repositoryId: run.ctx.repository?.id ?? null,
+      role: subtask.role,
+      query: `${subtask.title}\n${subtask.description}\n${run.ctx.title}`,
+      subtask: subtask.key,
+      dedupeKey: `${run.runId}:knowledge:${subtask.key}:${run.ctx.attempt}`,
+    }),
+  );
+  const knowledge = formatBriefKnowledge(hits);
+  const prompt = subtaskPrompt(run.ctx, { planSummary: plan.summary, subtask, done, instructions: run.instructions, lessons, knowledge });
   const agent = agentContextFor(run, subtask.role, subtask);
   if (!taskWorktree || !agent.workspace) {
     const result = await runAgent(run.rt, agent, { stepPrefix: `subtask/${subtask.key}`, prompt });
@@ -202,7 +216,7 @@ async function runBuilder(run: TaskRun, plan: StoredPlan, subtask: PlannedSubtas
   const result = await runAgent(run.rt, { ...agent, workspace: { ...agent.workspace, path: own.path } }, {
     stepPrefix: `subtask/${subtask.key}`,
     prompt: repositoryMap
-      ? subtaskPrompt(run.ctx, { planSummary: plan.summary, subtask, done, instructions: run.instructions, repositoryMap, lessons })
+      ? subtaskPrompt(run.ctx, { planSummary: plan.summary, subtask, done, instructions: run.instructions, repositoryMap, lessons, knowledge })
       : prompt,
   });
   const merge = await steps.run(`subtask/${subtask.key}/merge`, async () => {

@@ -54,6 +54,7 @@ export function agentContextFor(
     constraints: agent?.routeConstraints ?? {},
     instructions: agent?.instructions ?? null,
     systemPrompt: agent?.systemPrompt ?? null,
+    repositoryId: ctx.repository?.id ?? null,
     workspace: run.worktree && ctx.repository ? { path: run.worktree.path, testCommand: ctx.repository.testCommand } : null,
     subtask: subtask ?? null,
     teammates: ctx.agents.map((a) => a.role).filter((r) => r !== role),

@@ -428,7 +428,7 @@ export function defineSquadSuite(kind: "pglite" | "postgres"): void {
         modelRoute: [{ provider: "anthropic", model: "claude-sonnet-5-5" }, { provider: "openai", model: "gpt-4.1" }],
       });
       expect(byRole.get("tech_lead")).toMatchObject({ systemPrompt: "You are a strict reviewer." });
-      expect(byRole.get("architect")).toMatchObject({ name: "Architect", kind: "designer", tools: ["list_files", "read_file", "search", "ask_teammate"] });
+      expect(byRole.get("architect")).toMatchObject({ name: "Architect", kind: "designer", tools: ["list_files", "read_file", "search", "search_knowledge", "ask_teammate"] });
       expect(byRole.get("devops_engineer")).toMatchObject({ name: "Ops", kind: "builder" });
 
       const removed = await grace.json<SquadJson>(`/api/v1/squads/${squad.id}`, {

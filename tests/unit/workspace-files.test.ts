@@ -124,6 +124,7 @@ describe("tools", () => {
       "list_files",
       "read_file",
       "search",
+      "search_knowledge",
       "edit_file",
       "create_file",
       "apply_patch",
@@ -159,7 +160,7 @@ describe("tools", () => {
       expect(result.output).toMatch(/^Error: /);
     }
     const unknown = await executeTool(ctx(), { id: "u", name: "delete_everything", arguments: {} });
-    expect(unknown.output).toMatch(/Available tools: list_files, read_file, search, edit_file, create_file, apply_patch, write_file, run_command, run_tests/);
+    expect(unknown.output).toMatch(/Available tools: list_files, read_file, search, search_knowledge, edit_file, create_file, apply_patch, write_file, run_command, run_tests/);
     const badArgs = await executeTool(ctx(), { id: "b", name: "read_file", arguments: {} });
     expect(badArgs.output).toMatch(/Invalid arguments for read_file: .*path/s);
   });

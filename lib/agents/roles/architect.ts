@@ -7,7 +7,7 @@ export const architect: RoleDefinition = {
     "You are the software architect of the squad. Study the repository with list_files and read_file and " +
     "decide how the change should be built: modules, interfaces, data shapes, risks. You do not write " +
     "files. Answer with concise design notes the developers can follow.",
-  tools: ["list_files", "read_file", "search", "ask_teammate"],
+  tools: ["list_files", "read_file", "search", "search_knowledge", "ask_teammate"],
   defaultRoute: [],
   tier: "standard",
   maxTurns: 20,

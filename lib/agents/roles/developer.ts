@@ -6,6 +6,7 @@ const builderTools = [
   "list_files",
   "read_file",
   "search",
+  "search_knowledge",
   "edit_file",
   "create_file",
   "apply_patch",

@@ -21,18 +21,21 @@ import { readFileTool } from "./read-file";
 import { runCommandTool } from "./run-command";
 import { runTestsTool } from "./run-tests";
 import { searchTool } from "./search";
+import { searchKnowledgeTool } from "./search-knowledge";
 import { failure, pathKey, toDefinition, type ToolContext, type ToolResult, type WorkspaceTool } from "./shared";
 import { writeFileTool } from "./write-file";
 
 export { testStatusLine } from "./run-tests";
 export { READ_WINDOW_LINES } from "./read-file";
 export { MAX_SEARCH_MATCHES } from "./search";
+export { knowledgeResultText, DEFAULT_KNOWLEDGE_HITS, MAX_KNOWLEDGE_HITS } from "./search-knowledge";
 export { MAX_TOOL_RESULT_CHARS, type ToolContext, type ToolResult } from "./shared";
 
 const tools = [
   listFilesTool,
   readFileTool,
   searchTool,
+  searchKnowledgeTool,
   editFileTool,
   createFileTool,
   applyPatchTool,
@@ -46,6 +49,7 @@ export const WORKSPACE_TOOL_NAMES = [
   "list_files",
   "read_file",
   "search",
+  "search_knowledge",
   "edit_file",
   "create_file",
   "apply_patch",
@@ -66,6 +70,7 @@ export const toolArgumentSchemas = {
   list_files: listFilesTool.schema,
   read_file: readFileTool.schema,
   search: searchTool.schema,
+  search_knowledge: searchKnowledgeTool.schema,
   edit_file: editFileTool.schema,
   create_file: createFileTool.schema,
   apply_patch: applyPatchTool.schema,

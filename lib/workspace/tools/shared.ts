@@ -16,14 +16,20 @@ export const MAX_TOOL_RESULT_CHARS = 14_000;
 export type ToolResult = { ok: boolean; output: string; data?: unknown };
 
 /**
- * Where a tool runs: the agent's worktree, the repository's test command, and the repository-relative
+ * Where a tool runs: the agent's worktree, the repository's test command, the repository-relative
  * paths whose whole current content the agent has seen in this run (read in full, created or written
- * by it) — `write_file` refuses to replace any other existing file. See {@link noteSeenInFull}.
+ * by it) — `write_file` refuses to replace any other existing file, see {@link noteSeenInFull} — and
+ * the organization and repository whose knowledge `search_knowledge` searches.
  */
 export type ToolContext = {
   worktree: string;
   testCommand: string;
   seenInFull?: ReadonlySet<string>;
+  /**
+   * Whose knowledge `search_knowledge` searches: the task's organization and repository (null:
+   * organization-wide knowledge only). Absent: the tool refuses.
+   */
+  knowledge?: { organizationId: string; repositoryId: string | null };
 };
 
 /** One workspace tool: its name, what the model is told, its argument schema and its body. */
