@@ -12,3 +12,4 @@ export * from "./lessons";
 export * from "./knowledge-documents";
 export * from "./knowledge";
 export * from "./outbound-webhooks";
+export * from "./mcp-servers";
