@@ -4,7 +4,7 @@
 # BEFORE an upstream fix (so the bug is real), reduced to source + license + a visible test converted
 # to `node --test` (ava/tape/mocha are npm dependencies; node:test and node:assert are not). hidden/
 # is the upstream fix commit's new assertions, converted the same way; upstream-fix.patch is the
-# fix commit's source change (used only by tests/unit/eval-tasks.test.ts to prove the hidden test
+# fix commit's source change (used by tests/unit/eval-tasks.test.ts to prove the hidden test
 # fails before and passes after the real fix). package.json, expect-helper.js and test/tape-helper.js
 # in repo/ are written by Squadron (not upstream) and left alone by this script.
 set -euo pipefail
