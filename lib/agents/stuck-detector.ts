@@ -14,11 +14,12 @@ export const DEFAULT_STUCK_LIMITS: StuckLimits = { repeatedCalls: 3, idleTurns: 
 export type StuckVerdict = { stuck: false } | { stuck: true; reason: string; signature: string };
 
 /**
- * Tools whose success changes the workspace (today's `write_file` and the editing tools of
- * `lib/workspace/tools/`). A new change is progress, and the same observation (`read_file`,
- * `run_tests`, …) made after it is a new observation, not a repeat.
+ * Tools whose success (may) change the workspace: `write_file`, the editing tools of
+ * `lib/workspace/tools/`, and `run_command` (a formatter, `sed -i`, a code generator edit files too).
+ * A new change is progress, and the same observation (`read_file`, `run_tests`, …) made after it is a
+ * new observation, not a repeat; the very same command run again is still counted as a repeat.
  */
-export const MUTATING_TOOLS: ReadonlySet<string> = new Set(["write_file", "edit_file", "create_file", "apply_patch"]);
+export const MUTATING_TOOLS: ReadonlySet<string> = new Set(["write_file", "edit_file", "create_file", "apply_patch", "run_command"]);
 
 /** A stable identity of a tool call: its name and its arguments as canonical JSON (sorted keys). */
 export function callSignature(call: Pick<ToolCall, "name" | "arguments">): string {

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import Stripe from "stripe";
 import { getDb } from "@/db/client";
 import {
   findMeterReport,
@@ -55,7 +56,8 @@ export async function recordOverage(now: Date = new Date()): Promise<string[]> {
  * (`stripe.billing.meterEvents.create`, event `STRIPE_METER_EVENT_NAME`, payload
  * `{ stripe_customer_id, value }` in USD micros) with the report's identifier as both the meter event's
  * `identifier` and the request's idempotency key, then marks it sent. A retry after a crash between
- * the two sends the same identifier again, which Stripe does not count twice.
+ * the two sends the same identifier again, which Stripe does not count twice (its
+ * `duplicate_meter_event` refusal, once the idempotency key has expired, counts as sent).
  * @returns whether a request was made (false: already sent)
  * @throws AppError `unavailable` / `bad_gateway` when Stripe fails (the step retries)
  */
@@ -64,7 +66,8 @@ export async function sendMeterReport(reportId: string): Promise<{ sent: boolean
   const report = await findMeterReport(db, { id: reportId });
   if (!report || report.sentAt) return { sent: false };
   await callStripe("reporting metered model spend", (stripe) =>
-    stripe.billing.meterEvents.create(
+    stripe.billing.meterEvents
+      .create(
       {
         event_name: env.STRIPE_METER_EVENT_NAME,
         identifier: report.identifier,
@@ -72,7 +75,13 @@ export async function sendMeterReport(reportId: string): Promise<{ sent: boolean
         payload: { stripe_customer_id: report.stripeCustomerId, value: String(report.valueUsdMicros) },
       },
       { idempotencyKey: `meter-${report.identifier}` },
-    ),
+    )
+      // Stripe already has an event with this identifier (sent before a crash, after the idempotency
+      // key expired): it was delivered, and it is not counted twice.
+      .catch((error: unknown) => {
+        if (error instanceof Stripe.errors.StripeError && error.code === "duplicate_meter_event") return null;
+        throw error;
+      }),
   );
   await markMeterReportSent(db, { id: report.id });
   return { sent: true };

@@ -444,6 +444,15 @@ describe("metered usage", () => {
     expect(stripeApi.meterEvents.map((e) => e.value)).toEqual([1_500_000, 500_000]);
     const keys = stripeApi.requests.filter((r) => r.path === "/v1/billing/meter_events").map((r) => r.headers["idempotency-key"]);
     expect(new Set(keys).size).toBe(2);
+
+    // A day later (idempotency keys expired) a crash-left report is sent again: Stripe refuses the
+    // duplicate identifier, which counts as sent — not counted twice, not retried forever.
+    await sql`update billing_meter_reports set sent_at = null where id = ${second}`;
+    stripeApi.expireIdempotencyKeys();
+    expect(await sendMeterReport(second)).toEqual({ sent: true });
+    const [resent] = await sql<{ sent_at: Date | null }[]>`select sent_at from billing_meter_reports where id = ${second}`;
+    expect(resent.sent_at).not.toBeNull();
+    expect(stripeApi.meterEvents.map((e) => e.value)).toEqual([1_500_000, 500_000]);
   });
 });
 

@@ -57,14 +57,14 @@ describe("workspaces start from the repository's own default branch", () => {
     return created.body.id;
   }
 
-  /** How often the executor tried the run's `prepare-workspace` step. */
-  async function workspaceAttempts(taskId: string): Promise<number> {
+  /** The run's `prepare-workspace` step rows: `attempts` counts retries (0 = tried once). */
+  async function workspaceSteps(taskId: string): Promise<{ attempts: number; status: string }[]> {
     const sql = postgres(stack.database.url, { prepare: false, max: 1 });
     try {
-      const rows = await sql<{ attempts: number }[]>`
-        select s.attempts from inngest_local.steps s join inngest_local.runs r on r.id = s.run_id
+      const rows = await sql<{ attempts: number; status: string }[]>`
+        select s.attempts, s.status from inngest_local.steps s join inngest_local.runs r on r.id = s.run_id
         where r.event->'data'->>'taskId' = ${taskId} and (s.name = 'prepare-workspace' or s.display_name = 'prepare-workspace')`;
-      return rows.reduce((sum, r) => sum + r.attempts, 0);
+      return rows.map((r) => ({ attempts: r.attempts, status: r.status }));
     } finally {
       await sql.end();
     }
@@ -106,7 +106,8 @@ describe("workspaces start from the repository's own default branch", () => {
     const task = await stack.waitForTask(alice, taskId, 60_000);
     expect(task.status).toBe("failed");
     expect(task.error).toMatch(message);
-    expect(await workspaceAttempts(taskId)).toBeLessThanOrEqual(1);
+    // The step ran once, failed for good, and was never retried.
+    expect(await workspaceSteps(taskId)).toEqual([{ attempts: 0, status: "failed" }]);
     // The task page shows the reason as the last status entry of the timeline.
     const page = await alice.fetch(`/api/v1/tasks/${taskId}`);
     expect(JSON.stringify(await page.json())).toMatch(message);

@@ -60,6 +60,19 @@ describe("stuck-loop detection", () => {
       for (let n = 10; n < 15; n++) expect(turn(d, edit(n), tests).stuck).toBe(false);
     });
 
+    test("re-running the tests after a command that edits files (a formatter, sed -i) is not a loop; the same command again is", () => {
+      const d = new StuckDetector({ repeatedCalls: 3, idleTurns: 3 });
+      const command = (n: number) => ({ name: "run_command", arguments: { command: `sed -i 's/v${n}/v${n + 1}/' src/app.js` } });
+      for (let n = 0; n < 6; n++) {
+        expect(turn(d, tests).stuck).toBe(false);
+        expect(turn(d, command(n)).stuck).toBe(false);
+      }
+      const same = { name: "run_command", arguments: { command: "npm run format" } };
+      expect(turn(d, same).stuck).toBe(false);
+      expect(turn(d, same).stuck).toBe(false);
+      expect(turn(d, same).stuck).toBe(true);
+    });
+
     test("re-reading a file after writing it is not a loop", () => {
       const d = new StuckDetector({ repeatedCalls: 3, idleTurns: 3 });
       for (let n = 0; n < 6; n++) {

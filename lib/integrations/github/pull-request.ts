@@ -90,8 +90,9 @@ export async function commentOnce(
   input: { owner: string; repo: string; number: number; tag: string; body: string },
 ): Promise<boolean> {
   const { owner, repo, number } = input;
-  const existing = await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 });
-  if (existing.data.some((c) => c.body?.includes(input.tag))) return false;
+  // Every page: on a long issue the marker may be past the first 100 comments.
+  const existing = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 });
+  if (existing.some((c) => c.body?.includes(input.tag))) return false;
   await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: `${input.body}\n\n${input.tag}` });
   return true;
 }
