@@ -16,7 +16,7 @@ import { formPathOf, fromPolicy, toPolicy, toRule, type PolicyForm } from "./pol
 import { squadViewSchema, type SquadView } from "./squad-view";
 
 const effectLabels = { allow: "Allow", require_approval: "Ask a person", deny: "Refuse" } as const;
-const actionLabels: Record<PolicyAction, string> = { plan: "Plan", deliver: "Deliver", dependency_change: "Dependency change" };
+const actionLabels: Record<PolicyAction, string> = { plan: "Plan", deliver: "Deliver", dependency_change: "Dependency change", mcp_tool: "MCP tool call" };
 const effectTone = { allow: "green", require_approval: "amber", deny: "red" } as const;
 
 /**

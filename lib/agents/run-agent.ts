@@ -11,6 +11,7 @@ import { recordLlmCall } from "@/lib/llm/ledger";
 import { toJsonSchema } from "@/lib/llm/schemas";
 import type { ChatMessage, ModelResponse, ModelTier, RouteNotes, ToolCall, ToolDefinition } from "@/lib/llm/types";
 import { executeTool, noteSeenInFull } from "@/lib/workspace";
+import { callMcpToolStep, discoverMcpTools, hasMcpServersFor, mcpToolDefinitions, type McpDiscovery } from "@/lib/mcp-client/agent-tools";
 import { agentToolNames, ASK_TEAMMATE, workspaceToolDefinitions, type AgentToolOverrides } from "./agent-tools";
 import { contextWindowOf, defaultElisionPolicy, elideOldToolOutputs, UNKNOWN_CONTEXT_WINDOW, type ElidedOutput } from "./context-budget";
 import { roleDefinitions, roleLabel, rolePrompt } from "./roles";
@@ -52,6 +53,8 @@ export type AgentContext = {
   maxTurns?: number | null;
   /** Token budget of one run of this agent (`agents.max_run_tokens`); null/undefined = the role's `maxRunTokens`. */
   maxRunTokens?: number | null;
+  /** The task's squad, whose enabled MCP servers allowed for the role offer their tools; null/undefined = none. */
+  squadId?: string | null;
 };
 
 /** Spend after a model call, in USD micros: the task's (all runs) and the organization's this month (UTC). */
@@ -349,6 +352,11 @@ function elisionMessage(label: string, elided: ElidedOutput[], before: number, a
  * (`<prefix>/model-<n>`, `<prefix>/tool-<n>-<i>`), records usage in `llm_calls` and appends to the
  * task timeline. `ask_teammate` runs the `ask` hook's steps under `<prefix>/ask-<n>-<i>`.
  *
+ * MCP tools (`lib/mcp-client`): when the squad has enabled MCP servers the role may use, step
+ * `<prefix>/mcp-tools` lists their tools once, offered as `mcp__<server>__<tool>`; a server that cannot
+ * be reached is left out (the timeline says why). Each MCP call is a `<prefix>/tool-<n>-<i>` step that
+ * the squad's policy decides first (action `mcp_tool`; a refusal is a tool error for the model).
+ *
  * Limits (per run of the agent): at most `maxTurns` turns and `maxRunTokens` tokens (input + output
  * as the provider reports them) — the squad agent's values, else its role's (`lib/agents/roles`).
  *
@@ -389,7 +397,14 @@ export async function runAgent(
     ...(input.history ?? []),
     { role: "user", content: input.prompt },
   ];
-  const tools = toolsFor(ctx, Boolean(rt.hooks?.ask));
+  // MCP tools of the squad's servers (`mcp__<server>__<tool>`), listed once per agent run in a step.
+  let mcp: McpDiscovery | null = null;
+  if (ctx.squadId && (await hasMcpServersFor({ organizationId: ctx.organizationId, squadId: ctx.squadId, role: ctx.role }))) {
+    const squadId = ctx.squadId;
+    const id = `${input.stepPrefix}/mcp-tools`;
+    mcp = await steps.run(id, () => discoverMcpTools({ ...ctx, squadId }, id));
+  }
+  const tools = [...toolsFor(ctx, Boolean(rt.hooks?.ask)), ...mcpToolDefinitions(mcp)];
   const toolsJson = tools.length > 0 ? JSON.stringify(tools) : "";
   const detector = new StuckDetector(rt.stuckLimits ?? DEFAULT_STUCK_LIMITS);
   const toolResults: ToolStepResult[] = [];
@@ -466,12 +481,16 @@ export async function runAgent(
     }
     const outcomes: { call: ToolCall; ok: boolean }[] = [];
     for (const [i, call] of response.toolCalls.entries()) {
+      const toolStepId = `${input.stepPrefix}/tool-${turn}-${i}`;
+      const offered = mcp?.tools.find((t) => t.name === call.name);
       const result =
         call.name === ASK_TEAMMATE
           ? await askStep(rt, ctx, `${input.stepPrefix}/ask-${turn}-${i}`, call)
-          : await steps.run(`${input.stepPrefix}/tool-${turn}-${i}`, () =>
-              toolStep(ctx, `${input.stepPrefix}/tool-${turn}-${i}`, call, seenInFull),
-            );
+          : offered && ctx.squadId
+            ? await steps.run(toolStepId, () =>
+                callMcpToolStep({ ...ctx, squadId: ctx.squadId as string }, toolStepId, call, offered, MAX_TOOL_OUTPUT_CHARS),
+              )
+            : await steps.run(toolStepId, () => toolStep(ctx, toolStepId, call, seenInFull));
       toolResults.push(result);
       noteSeenInFull(seenInFull, call, result);
       outcomes.push({ call, ok: result.ok });

@@ -43,7 +43,7 @@ export async function decidePolicy(
       reason: decision.reason,
       ruleId: decision.ruleId,
       autonomy: squad.autonomy,
-      facts: facts.map((f) => ({ action: f.action, files: f.paths?.length, diffLines: f.diffLines, projectedCostUsdMicros: f.projectedCostUsdMicros })),
+      facts: facts.map((f) => ({ action: f.action, files: f.paths?.length, diffLines: f.diffLines, projectedCostUsdMicros: f.projectedCostUsdMicros, ...(f.tool ? { tool: f.tool } : {}) })),
     },
     dedupeKey: `${runId}:policy:${key}`,
   });

@@ -25,9 +25,12 @@ export async function enforcePolicy(
     await steps.run(`policy/${input.key}/deny`, () => failTask(run.ctx, reason, `${run.runId}:policy:${input.key}:denied`));
     throw new TaskStopped("failed", reason);
   }
+  const kind = decision.action;
+  // MCP tool calls are decided in the agent loop (`lib/mcp-client/agent-tools.ts`), never here.
+  if (kind === "mcp_tool") throw new Error("enforcePolicy decides workflow actions, not MCP tool calls");
   const instructions = await awaitApproval(run, {
     key: input.key,
-    kind: decision.action,
+    kind,
     reason: decision.reason,
     requestedBy: "system",
     details: { action: decision.action, ruleId: decision.ruleId, facts: input.facts },

@@ -11,6 +11,8 @@ export type PolicyFacts = {
   diffLines?: number;
   /** The run's projected cost in USD micros (plan). */
   projectedCostUsdMicros?: number;
+  /** The MCP tool called, as the model sees it (`mcp__<server>__<tool>`; `mcp_tool`). */
+  tool?: string;
 };
 
 /** A policy's answer for one action, with the reason a person reads and the rule that decided (if any). */
@@ -35,6 +37,7 @@ function describeMatch(rule: PolicyRule, facts: PolicyFacts, matchedPaths: strin
   if (rule.projectedCostOverUsdMicros !== undefined) {
     what.push(`is projected to cost ${formatUsd(facts.projectedCostUsdMicros ?? 0)} (over ${formatUsd(rule.projectedCostOverUsdMicros)})`);
   }
+  if (rule.tools) what.push(`calls ${facts.tool ?? "a tool"}`);
   const verb = rule.effect === "deny" ? "refuses" : rule.effect === "allow" ? "allows" : "asks a person to approve";
   return `Rule "${rule.id}" ${verb} ${facts.action.replace("_", " ")}${what.length > 0 ? ` that ${what.join(" and ")}` : ""}`;
 }
@@ -54,11 +57,15 @@ function match(rule: PolicyRule, facts: PolicyFacts): string[] | null {
   if (rule.projectedCostOverUsdMicros !== undefined && !((facts.projectedCostUsdMicros ?? 0) > rule.projectedCostOverUsdMicros)) {
     return null;
   }
+  if (rule.tools && !(facts.tool !== undefined && picomatch(rule.tools)(facts.tool))) return null;
   return matched;
 }
 
 /** What the squad's autonomy level alone says about an action. */
 function baseline(autonomy: SquadAutonomy, facts: PolicyFacts): Omit<PolicyDecision, "action"> {
+  if (facts.action === "mcp_tool") {
+    return { decision: "allow", reason: `MCP tool calls are allowed unless a rule says otherwise (autonomy ${autonomy})`, ruleId: null };
+  }
   if (autonomy === "human_required") {
     return { decision: "require_approval", reason: "The squad's autonomy is human_required: a person approves every plan and delivery", ruleId: null };
   }
@@ -76,7 +83,8 @@ function baseline(autonomy: SquadAutonomy, facts: PolicyFacts): Omit<PolicyDecis
  * 3. A matching `allow` rule exempts the action from the autonomy level — except under
  *    `human_required`, where a person always approves.
  * 4. With no matching rule the autonomy level decides: `autonomous` allows everything, `supervised`
- *    asks for deliveries and dependency changes, `human_required` asks for everything.
+ *    asks for deliveries and dependency changes, `human_required` asks for everything — except
+ *    `mcp_tool` calls, which only rules restrict (an agent may make many; approving each is the rules' choice).
  */
 export function evaluatePolicy(policy: { autonomy: SquadAutonomy; rules: PolicyRule[] }, facts: PolicyFacts): PolicyDecision {
   if (facts.action === "deliver" && facts.paths !== undefined && facts.paths.length === 0) {

@@ -5,8 +5,10 @@ import { z } from "zod";
  * - `plan`: start working on the product manager's plan (facts: the projected cost)
  * - `deliver`: hand over the finished patch (facts: the files changed and the diff size)
  * - `dependency_change`: a patch that changes dependency manifests or lockfiles (checked with `deliver`)
+ * - `mcp_tool`: an agent calls a tool of one of the squad's MCP servers (facts: the tool's name as the
+ *   model sees it, `mcp__<server>__<tool>`); allowed at every autonomy level unless a rule says otherwise
  */
-export const policyActions = ["plan", "deliver", "dependency_change"] as const;
+export const policyActions = ["plan", "deliver", "dependency_change", "mcp_tool"] as const;
 export type PolicyAction = (typeof policyActions)[number];
 
 /** What a policy decides: go on, ask a person first, or refuse. */
@@ -25,7 +27,9 @@ export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 24 * 3600;
  *   for an `allow` rule every changed file must match (an exemption covers the whole change)
  * - `diffLinesOver`: more than this many lines were added plus deleted
  * - `projectedCostOverUsdMicros`: the projected cost of the run exceeds this (USD micros)
- * A rule with `paths` or `diffLinesOver` only matches actions that have files (`deliver`, `dependency_change`).
+ * - `tools`: the MCP tool called matches one of these globs (picomatch), e.g. `mcp__github__create_issue`, `mcp__github__*`
+ * A rule with `paths` or `diffLinesOver` only matches actions that have files (`deliver`, `dependency_change`);
+ * one with `tools` only matches `mcp_tool`.
  */
 export const policyRuleSchema = z
   .object({
@@ -35,10 +39,15 @@ export const policyRuleSchema = z
     paths: z.array(z.string().trim().min(1).max(500)).min(1).max(50).optional(),
     diffLinesOver: z.number().int().min(0).optional(),
     projectedCostOverUsdMicros: z.number().int().min(0).optional(),
+    tools: z.array(z.string().trim().min(1).max(200)).min(1).max(50).optional(),
     /** Said to the person asked (and in the timeline) when the rule decides. */
     reason: z.string().trim().min(1).max(500).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => !r.tools || (r.actions?.length === 1 && r.actions[0] === "mcp_tool"), {
+    message: 'a rule with tools must have actions ["mcp_tool"]',
+    path: ["actions"],
+  });
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
 
 /** A squad's policy besides its autonomy level: its rules and how long approvals wait. */

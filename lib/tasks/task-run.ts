@@ -62,5 +62,6 @@ export function agentContextFor(
     toolOverrides: agent?.toolOverrides ?? {},
     maxTurns: agent?.maxTurns ?? null,
     maxRunTokens: agent?.maxRunTokens ?? null,
+    squadId: ctx.squadId,
   };
 }
