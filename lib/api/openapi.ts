@@ -22,6 +22,7 @@ import {
   webhookEndpointSchema,
   webhookEndpointWithSecretSchema,
 } from "@/lib/outbound-webhooks/schemas";
+import { createMcpServerInputSchema, mcpServerSchema, updateMcpServerInputSchema } from "@/lib/mcp-client/schemas";
 import { MAX_JSON_BODY_BYTES } from "./handler";
 import {
   agentListItemSchema,
@@ -638,6 +639,67 @@ export const apiOperations: ApiOperation[] = [
     summary: "Delete a lesson",
     description: "The lesson leaves every later brief and the knowledge index, and the same source is not learnt again. Owners and admins. Audited.",
     pathParams: idParams,
+    success: { status: 204, description: "Deleted." },
+  },
+  // MCP servers a squad's agents may use (their tools, as mcp__<server>__<tool>)
+  {
+    method: "get",
+    path: "/api/v1/squads/{id}/mcp-servers",
+    operationId: "listSquadMcpServers",
+    tag: "Squads",
+    summary: "List a squad's MCP servers",
+    description: "The MCP servers whose tools the squad's agents are offered, with the names of their headers (never the values). Another organization's squad is a 404.",
+    pathParams: idParams,
+    success: { status: 200, description: "The servers.", schema: z.object({ items: z.array(mcpServerSchema) }) },
+  },
+  {
+    method: "post",
+    path: "/api/v1/squads/{id}/mcp-servers",
+    operationId: "createSquadMcpServer",
+    tag: "Squads",
+    summary: "Add an MCP server to a squad",
+    description:
+      "A Streamable HTTP server (`transport: \"http\"`, `url`, `headers` — stored encrypted, only their names are ever returned) or, self-hosted only, a stdio command (`transport: \"stdio\"`, `command`, `args`; a 422 with `SQUADRON_HOSTED=1`). " +
+      "`name` (`[a-z0-9_-]`, unique in the squad) names its tools for the model: `mcp__<name>__<tool>`. `allowedRoles` lists the roles offered its tools (empty: the builders). " +
+      "With `check` (default true) the server is connected to and its tools listed (`toolNames`); one that cannot be reached is saved anyway with `lastError`. " +
+      "With `SQUADRON_HOSTED=1`, URLs resolving to loopback, link-local or private ranges are a 422. Owners and admins. Audited as a squad change.",
+    pathParams: idParams,
+    body: createMcpServerInputSchema,
+    bodyExample: { name: "github", transport: "http", url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer ghp_example" }, allowedRoles: ["developer"], check: false },
+    success: { status: 201, description: "The server (header names only).", schema: mcpServerSchema },
+    moreErrors: [409],
+  },
+  {
+    method: "get",
+    path: "/api/v1/squads/{id}/mcp-servers/{serverId}",
+    operationId: "getSquadMcpServer",
+    tag: "Squads",
+    summary: "Get a squad's MCP server",
+    pathParams: idParams.extend({ serverId: z.uuid().meta({ description: "The MCP server id (UUID).", example: "0190a6c4-9f3e-7b4e-8a47-2b5c7d1e9f02" }) }),
+    success: { status: 200, description: "The server.", schema: mcpServerSchema },
+  },
+  {
+    method: "patch",
+    path: "/api/v1/squads/{id}/mcp-servers/{serverId}",
+    operationId: "updateSquadMcpServer",
+    tag: "Squads",
+    summary: "Edit a squad's MCP server",
+    description:
+      "Any of `name`, `url`, `headers` (replaces them all; `{}` removes them), `command`, `args`, `allowedRoles`, `enabled`. Fields of the other transport are a 422. Changing how the server is reached, or enabling it, checks it again unless `check: false`. Owners and admins. Audited.",
+    pathParams: idParams.extend({ serverId: z.uuid().meta({ description: "The MCP server id (UUID).", example: "0190a6c4-9f3e-7b4e-8a47-2b5c7d1e9f02" }) }),
+    body: updateMcpServerInputSchema,
+    bodyExample: { enabled: false },
+    success: { status: 200, description: "The updated server.", schema: mcpServerSchema },
+    moreErrors: [409],
+  },
+  {
+    method: "delete",
+    path: "/api/v1/squads/{id}/mcp-servers/{serverId}",
+    operationId: "deleteSquadMcpServer",
+    tag: "Squads",
+    summary: "Remove an MCP server from a squad",
+    description: "Its tools are no longer offered; runs under way see it gone at their next call. Owners and admins. Audited.",
+    pathParams: idParams.extend({ serverId: z.uuid().meta({ description: "The MCP server id (UUID).", example: "0190a6c4-9f3e-7b4e-8a47-2b5c7d1e9f02" }) }),
     success: { status: 204, description: "Deleted." },
   },
   // Outbound webhooks: the organization's endpoints, signed per Standard Webhooks

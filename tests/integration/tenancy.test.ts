@@ -18,7 +18,7 @@ let stack: Stack;
 let sql: postgres.Sql;
 let alice: Client; // owner of A
 let bob: Client; // owner of B
-const a = { organizationId: "", taskId: "", approvalId: "", squadId: "", repositoryId: "", webhookSecret: "", keyId: "", jiraConnectionId: "", documentId: "", lessonId: randomUUID(), webhookEndpointId: "" };
+const a = { organizationId: "", taskId: "", approvalId: "", squadId: "", repositoryId: "", webhookSecret: "", keyId: "", jiraConnectionId: "", documentId: "", lessonId: randomUUID(), webhookEndpointId: "", mcpServerId: "" };
 
 let aGithubConnectionId = "";
 
@@ -91,6 +91,9 @@ beforeAll(async () => {
   const endpoint = await alice.json<{ id: string }>("/api/v1/webhook-endpoints", post({ url: "https://a-hooks.example.test/in", eventTypes: ["task.completed"] }));
   expect(endpoint.status).toBe(201);
   a.webhookEndpointId = endpoint.body.id;
+  const mcpServer = await alice.json<{ id: string }>(`/api/v1/squads/${a.squadId}/mcp-servers`, post({ name: "a-tools", transport: "http", url: "https://a-mcp.example.test/mcp", headers: { Authorization: "Bearer a-mcp-secret" }, check: false }));
+  expect(mcpServer.status).toBe(201);
+  a.mcpServerId = mcpServer.body.id;
 }, 180_000);
 
 afterAll(async () => {
@@ -168,6 +171,11 @@ describe("organization B cannot reach organization A", () => {
     ["DELETE /api/v1/webhook-endpoints/[id]", `/api/v1/webhook-endpoints/${a.webhookEndpointId}`, { method: "DELETE" }, "404"],
     ["POST /api/v1/webhook-endpoints/[id]/rotate-secret", `/api/v1/webhook-endpoints/${a.webhookEndpointId}/rotate-secret`, post(), "404"],
     ["GET /api/v1/webhook-endpoints/[id]/deliveries", `/api/v1/webhook-endpoints/${a.webhookEndpointId}/deliveries`, undefined, "404"],
+    ["GET /api/v1/squads/[id]/mcp-servers", `/api/v1/squads/${a.squadId}/mcp-servers`, undefined, "404"],
+    ["POST /api/v1/squads/[id]/mcp-servers", `/api/v1/squads/${a.squadId}/mcp-servers`, post({ name: "b-tools", transport: "http", url: "https://b-mcp.example.test/mcp", check: false }), "404"],
+    ["GET /api/v1/squads/[id]/mcp-servers/[serverId]", `/api/v1/squads/${a.squadId}/mcp-servers/${a.mcpServerId}`, undefined, "404"],
+    ["PATCH /api/v1/squads/[id]/mcp-servers/[serverId]", `/api/v1/squads/${a.squadId}/mcp-servers/${a.mcpServerId}`, { method: "PATCH", body: JSON.stringify({ enabled: false }) }, "404"],
+    ["DELETE /api/v1/squads/[id]/mcp-servers/[serverId]", `/api/v1/squads/${a.squadId}/mcp-servers/${a.mcpServerId}`, { method: "DELETE" }, "404"],
     ["POST /api/v1/webhook-endpoints/[id]/deliveries/[deliveryId]/resend", `/api/v1/webhook-endpoints/${a.webhookEndpointId}/deliveries/${randomUUID()}/resend`, post(), "404"],
     // GitHub: B sees only its own integration, cannot delete A's connection, saves its own.
     ["GET /api/v1/integrations/github", "/api/v1/integrations/github", undefined, "no-leak"],
@@ -180,7 +188,7 @@ describe("organization B cannot reach organization A", () => {
   });
 
   test("each operation answers B with 404 for A's resources, or with B's own data only", async () => {
-    const aIds = () => [a.organizationId, a.taskId, a.approvalId, a.squadId, a.repositoryId, a.keyId, a.jiraConnectionId, a.documentId, a.webhookEndpointId];
+    const aIds = () => [a.organizationId, a.taskId, a.approvalId, a.squadId, a.repositoryId, a.keyId, a.jiraConnectionId, a.documentId, a.webhookEndpointId, a.mcpServerId];
     for (const [op, pathname, init, expected] of cases()) {
       const res = await bob.fetch(pathname, init);
       const sse = res.headers.get("content-type")?.includes("event-stream");
@@ -205,6 +213,7 @@ describe("organization B cannot reach organization A", () => {
     expect((await alice.json<KeyJson[]>("/api/v1/api-keys")).body.map((k) => k.id)).toContain(a.keyId);
     expect((await alice.json<{ id: string }>("/api/v1/integrations/jira")).body.id).toBe(a.jiraConnectionId);
     expect((await alice.json<{ enabled: boolean }>(`/api/v1/webhook-endpoints/${a.webhookEndpointId}`)).body.enabled).toBe(true);
+    expect((await alice.json<{ enabled: boolean }>(`/api/v1/squads/${a.squadId}/mcp-servers/${a.mcpServerId}`)).body.enabled).toBe(true);
   });
 
   test("GitHub connections: B's view and B's own token never show A's connection, A's token stays A's", async () => {

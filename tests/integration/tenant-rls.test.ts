@@ -35,6 +35,7 @@ import {
   outboundWebhookDeliveries,
   outboundWebhookEndpoints,
   outboundWebhookEvents,
+  squadMcpServers,
 } from "@/db/schema";
 import { TENANT_ROLE, TENANT_SETTING, withTenant } from "@/db/tenant";
 import { createTestDatabase, type TestDatabase } from "../fixtures/database";
@@ -62,6 +63,7 @@ const DOMAIN_TABLES = [
   "outbound_webhook_endpoints",
   "outbound_webhook_events",
   "repositories",
+  "squad_mcp_servers",
   "squads",
   "task_deliveries",
   "task_dependencies",
@@ -154,6 +156,7 @@ async function seedOrganization(db: Handle["db"], org: string): Promise<{ taskId
     .returning();
   const [event] = await db.insert(outboundWebhookEvents).values({ organizationId: org, type: "task.completed", data: { taskId: parent.id } }).returning();
   await db.insert(outboundWebhookDeliveries).values({ organizationId: org, endpointId: endpoint.id, eventId: event.id, runKey: `${org}_run`, attempt: 1, status: "succeeded", responseStatus: 200, durationMs: 1 });
+  await db.insert(squadMcpServers).values({ organizationId: org, squadId: squad.id, name: "tools", transport: "http", url: `https://${org}.example.test/mcp`, headersEncrypted: "(not used here)", headerNames: ["Authorization"] });
   return { taskId: parent.id };
 }
 
