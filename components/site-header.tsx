@@ -20,10 +20,12 @@ export function SiteHeader({
 }) {
   return (
     <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur">
-      <div className="mx-auto flex h-14 max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
-        <div className="flex min-w-0 items-center gap-6">
+      {/* Below lg the main links get a row of their own (scrolling sideways if need be), so a phone's
+          390px never pushes the bell, organization switcher and Sign out over them. */}
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-6 gap-y-1 px-4 pt-2 sm:px-6 lg:h-14 lg:flex-nowrap lg:pt-0">
+        <div className="flex min-w-0 items-center gap-6 max-lg:contents">
           <Brand href="/tasks" />
-          <nav aria-label="Main" className="flex items-center gap-1">
+          <nav aria-label="Main" className="order-last -mx-2 flex w-full items-center gap-1 overflow-x-auto pb-1 whitespace-nowrap lg:order-none lg:mx-0 lg:w-auto lg:pb-0">
             <Link href="/tasks" className={navLink}>
               Tasks
             </Link>
@@ -44,7 +46,7 @@ export function SiteHeader({
             </Link>
           </nav>
         </div>
-        <div className="flex min-w-0 items-center gap-3">
+        <div className="flex min-w-0 items-center gap-3 max-lg:h-12">
           {inbox ? <InboxBell initialCount={inbox.count} count={inbox.recount} /> : null}
           <OrganizationSwitcher organizations={organizations} activeOrganizationId={activeOrganizationId} />
           <div className="hidden min-w-0 text-right sm:block" data-testid="current-user">

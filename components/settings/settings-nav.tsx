@@ -20,7 +20,7 @@ const items = [
 export function SettingsNav() {
   const pathname = usePathname();
   return (
-    <nav aria-label="Settings" className="flex gap-1 border-b border-zinc-200">
+    <nav aria-label="Settings" className="-mx-4 flex gap-1 overflow-x-auto px-4 shadow-[inset_0_-1px_0_0_var(--color-zinc-200)] sm:mx-0 sm:px-0">
       {items.map((item) => {
         const current = pathname === item.href || pathname.startsWith(`${item.href}/`);
         return (
@@ -29,7 +29,7 @@ export function SettingsNav() {
             href={item.href}
             aria-current={current ? "page" : undefined}
             className={cn(
-              "-mb-px border-b-2 px-3 py-2 text-sm font-medium",
+              "shrink-0 border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap",
               current ? "border-indigo-600 text-indigo-700" : "border-transparent text-zinc-600 hover:text-zinc-900",
             )}
           >

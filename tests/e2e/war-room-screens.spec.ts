@@ -121,4 +121,22 @@ test.describe("war room screens", () => {
     await shoot(page, testInfo, "agents.png");
     await expectAccessible(page, testInfo, "agents");
   });
+
+  test("on a 390px phone the header and the settings tabs fit: no sideways scrolling, nothing overlaps", async ({ page, signedInUser }, testInfo) => {
+    expect(signedInUser.email).toBeTruthy();
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ["/tasks", "/board", "/settings/repositories"]) {
+      await page.goto(path);
+      await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `sideways scroll on ${path}`).toBeLessThanOrEqual(0);
+      // The main links sit below the bell, organization switcher and Sign out, not under them.
+      const nav = await page.getByRole("navigation", { name: "Main" }).boundingBox();
+      const signOut = await page.getByRole("button", { name: "Sign out" }).boundingBox();
+      expect(nav && signOut && nav.y >= signOut.y + signOut.height, `main links below Sign out on ${path}`).toBe(true);
+    }
+    await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Billing" }).click();
+    await expect(page).toHaveURL(/\/settings\/billing$/);
+    await shoot(page, testInfo, "phone-settings.png");
+  });
 });
