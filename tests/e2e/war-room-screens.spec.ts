@@ -106,6 +106,8 @@ test.describe("war room screens", () => {
 
     await page.goto("/usage");
     await expect(page.getByTestId("spend-chart")).toBeVisible();
+    // No budget yet: the page points to where it is set (there is no "Settings → Budgets").
+    await expect(page.getByRole("link", { name: "Settings → Squads" })).toHaveAttribute("href", "/settings/squads");
     // The offline model costs nothing, so bars are flat: the legend names the roles that spent.
     await expect(page.getByTestId("spend-chart")).toContainText("developer");
     await page.getByLabel("By model").check();

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getPageContext } from "@/app/_lib/page-context";
 import { SpendChart, type DailySpend } from "@/components/charts/spend-chart";
@@ -38,7 +39,20 @@ export default async function UsagePage() {
         <p className="mt-1 text-sm text-zinc-600">Model spend this month from the usage ledger, against the organization&apos;s monthly budget.</p>
       </div>
       <Card aria-labelledby="spend-heading">
-        <CardHeader headingId="spend-heading" title="Spend per day" description={budget ? "Dashed line: the monthly budget" : "No monthly budget is set (Settings → Budgets)"} />
+        <CardHeader headingId="spend-heading" title="Spend per day" description={
+            budget ? (
+              "Dashed line: the monthly budget"
+            ) : (
+              <>
+                No monthly budget is set: it is the &ldquo;Organization budget per month&rdquo; of any squad in{" "}
+                <Link href="/settings/squads" className="font-medium text-indigo-700 underline underline-offset-2">
+                  Settings → Squads
+                </Link>
+                .
+              </>
+            )
+          }
+        />
         <CardBody>
           <SpendChart byRole={byDay(role)} byModel={byDay(model)} monthlyBudgetUsdMicros={budget} />
         </CardBody>
