@@ -218,9 +218,28 @@ function TestCommandForm({ repository: r }: { repository: RepositoryView }) {
   );
 }
 
-const addFormSchema = createRepositoryInputSchema;
+/**
+ * The add form's own messages for the API's limits (`createRepositoryInputSchema`, which the server
+ * still applies): the API's defaults read "Too small: expected string to have >=1 characters".
+ */
+const addFormSchema = z.object({
+  name: z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),
+  localPath: z
+    .string({ error: "Enter the folder of a git repository on this server" })
+    .trim()
+    .min(1, "Enter the folder of a git repository on this server")
+    .max(1_000, "Local path must be at most 1,000 characters"),
+  defaultBranch: z.string().trim().min(1, "Default branch is required").max(200, "Default branch must be at most 200 characters"),
+  testCommand: z.string().trim().min(1, "Test command is required").max(1_000, "Test command must be at most 1,000 characters"),
+}) satisfies z.ZodType<z.output<typeof createRepositoryInputSchema>>;
 type AddInput = z.input<typeof addFormSchema>;
 type AddOutput = z.output<typeof addFormSchema>;
+
+/** `localPath` as typed: a relative one is taken inside `root` (the hint promises so; the API resolves against its own working directory). */
+function resolveUnderRoot(localPath: string, root: string | undefined): string {
+  if (!root || localPath.startsWith("/") || /^[A-Za-z]:[\\/]/.test(localPath)) return localPath;
+  return `${root.replace(/[\\/]+$/, "")}/${localPath.replace(/^(\.[\\/])+/, "")}`;
+}
 
 function AddRepositoryForm({ roots, onCreated }: { roots: string[]; onCreated: (s: { name: string; webhookSecret: string }) => void }) {
   const router = useRouter();
@@ -236,7 +255,8 @@ function AddRepositoryForm({ roots, onCreated }: { roots: string[]; onCreated: (
   });
   const onSubmit = handleSubmit(async (values) => {
     try {
-      const created = await apiFetch("/api/v1/repositories", secretResponseSchema, { method: "POST", body: JSON.stringify(values) });
+      const body = { ...values, localPath: resolveUnderRoot(values.localPath, roots[0]) };
+      const created = await apiFetch("/api/v1/repositories", secretResponseSchema, { method: "POST", body: JSON.stringify(body) });
       reset();
       onCreated(created);
       router.refresh();

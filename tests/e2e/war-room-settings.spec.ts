@@ -117,7 +117,9 @@ test.describe("the war room's settings", () => {
     await form.getByLabel("Test command").fill("");
     await form.getByRole("button", { name: "Add repository" }).click();
     await expect(form.getByText("Name is required")).toBeVisible();
-    await expect(form.getByText("Give localPath or githubFullName")).toBeVisible();
+    await expect(form.getByText("Enter the folder of a git repository on this server")).toBeVisible();
+    await expect(form.getByText("Test command is required")).toBeVisible();
+    await expect(form.getByText(/Too small|expected string/)).toHaveCount(0);
     // The server's refusal (outside the allowed roots) lands on the path field.
     await form.getByLabel("Name").fill("outside");
     await form.getByLabel("Local path").fill("/etc");
@@ -130,12 +132,14 @@ test.describe("the war room's settings", () => {
     const name = `widgets-${Date.now()}`;
     const dir = makeLocalRepository(name);
     await form.getByLabel("Name").fill(name);
-    await form.getByLabel("Local path").fill(dir);
+    // Relative to the repositories folder, as the field's hint says.
+    await form.getByLabel("Local path").fill(name);
     await form.getByRole("button", { name: "Add repository" }).click();
     await expect(page.getByTestId("webhook-secret-shown")).toContainText(`${name} is connected`);
     await expect(page.getByTestId("webhook-secret")).toHaveText(/^[0-9a-f]{64}$/);
     const row = page.getByTestId("repository-row").filter({ hasText: name });
     await expect(row).toHaveCount(1);
+    await expect(row).toContainText(dir);
 
     // Test command: empty is refused, a new one is saved and survives a reload.
     const testCommand = row.getByRole("textbox", { name: "Test command" });
