@@ -2,7 +2,7 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { apiFetch } from "@/components/tasks/api";
@@ -32,6 +32,13 @@ export function GithubConnectionForm({ repositories }: { repositories: string[] 
     defaultValues: { kind: "token", repositoryFullName: repositories[0] ?? "", token: "" } as FormInput,
   });
   const kind = form.watch("kind");
+  // A message about the other kind (or an earlier save) would read as if it were about the fields now shown.
+  const [shownKind, setShownKind] = useState(kind);
+  if (shownKind !== kind) {
+    setShownKind(kind);
+    setSaved(null);
+    setServerError(null);
+  }
   const errors = form.formState.errors as Partial<Record<keyof Flat, { message?: string }>>;
   const register = form.register as unknown as (name: keyof Flat) => ReturnType<typeof form.register>;
 
@@ -59,8 +66,9 @@ export function GithubConnectionForm({ repositories }: { repositories: string[] 
           <option value="app">A GitHub App (every repository it is installed on)</option>
         </Select>
       </Field>
+      {/* Keyed: without it React reuses the token fields' inputs, typed values included, for the app's. */}
       {kind === "token" ? (
-        <>
+        <Fragment key="token">
           <Field id="github-repository" label="Repository (owner/name)" error={errors.repositoryFullName?.message} hint="A repository registered with its GitHub name.">
             <Input {...fieldAria("github-repository", errors.repositoryFullName?.message, true)} list="github-repositories" placeholder="octo/todo-api" {...register("repositoryFullName")} />
           </Field>
@@ -72,9 +80,9 @@ export function GithubConnectionForm({ repositories }: { repositories: string[] 
           <Field id="github-token" label="Token" error={errors.token?.message} hint="Contents, Pull requests, Issues and Commit statuses: read and write.">
             <Input {...fieldAria("github-token", errors.token?.message, true)} type="password" autoComplete="off" placeholder="github_pat_…" {...register("token")} />
           </Field>
-        </>
+        </Fragment>
       ) : (
-        <>
+        <Fragment key="app">
           <Field id="github-app-id" label="App ID" error={errors.appId?.message}>
             <Input {...fieldAria("github-app-id", errors.appId?.message)} inputMode="numeric" {...register("appId")} />
           </Field>
@@ -87,7 +95,7 @@ export function GithubConnectionForm({ repositories }: { repositories: string[] 
           <Field id="github-installation" label="Installation ID (optional)" error={errors.installationId?.message} hint="Leave empty to look the installation up per repository.">
             <Input {...fieldAria("github-installation", errors.installationId?.message, true)} inputMode="numeric" {...register("installationId")} />
           </Field>
-        </>
+        </Fragment>
       )}
       {serverError ? (
         <Alert tone="error" title="Not saved">

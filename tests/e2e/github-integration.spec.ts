@@ -38,6 +38,10 @@ test("connect a repository with a fine-grained token from Settings → GitHub", 
   // The App form asks for what GitHub shows on the app's page.
   await form.getByLabel("Connect with").selectOption("app");
   await expect(form.getByLabel("App ID")).toBeVisible();
+  // Fresh fields (not the token form's inputs with the repository name still in them), no stale "Saved".
+  await expect(form.getByLabel("App ID")).toHaveValue("");
+  await expect(form.getByLabel("Webhook secret")).toHaveValue("");
+  await expect(form.getByRole("status")).toHaveCount(0);
   await expect(form.getByLabel("Private key (.pem)")).toBeVisible();
   await expect(form.getByLabel("Webhook secret")).toBeVisible();
 });
