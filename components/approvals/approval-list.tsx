@@ -8,6 +8,8 @@ import { ApprovalCard } from "./approval-card";
 
 /** How often the list of pending approvals refreshes, in ms. */
 const POLL_MS = 5_000;
+/** Fired on `window` once an approval is decided here, so the page's other lists (e.g. "Recently decided") reload at once. */
+const DECIDED_EVENT = "squadron:approval-decided";
 
 type State = { kind: "loading" } | { kind: "error"; message: string } | { kind: "ready"; approvals: Approval[] };
 
@@ -37,7 +39,12 @@ export function ApprovalList({ statuses, initial, empty }: { statuses: string[];
   useEffect(() => {
     if (!initial) void load();
     const timer = setInterval(() => void load(), POLL_MS);
-    return () => clearInterval(timer);
+    const onDecided = () => void load();
+    window.addEventListener(DECIDED_EVENT, onDecided);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener(DECIDED_EVENT, onDecided);
+    };
   }, [load, initial]);
 
   if (state.kind === "loading") {
@@ -53,7 +60,7 @@ export function ApprovalList({ statuses, initial, empty }: { statuses: string[];
     <ul className="space-y-3 p-4 sm:p-5" data-testid="approval-list">
       {state.approvals.map((a) => (
         <li key={a.id}>
-          <ApprovalCard approval={a} showTask onDecided={() => void load()} />
+          <ApprovalCard approval={a} showTask onDecided={() => window.dispatchEvent(new Event(DECIDED_EVENT))} />
         </li>
       ))}
     </ul>

@@ -30,6 +30,10 @@ test.describe("a supervised squad stops for a person", () => {
     await page.goto("/approvals");
     await expect(page.getByTestId("approval-list").getByTestId("approval")).toHaveCount(1);
     await page.getByTestId("approval-approve").first().click();
+    // "Recently decided" shows the decision at once (not at its next 5 s poll).
+    await expect(page.getByText("Nothing is waiting for a decision.")).toBeVisible();
+    await expect(page.getByTestId("approval-list").getByTestId("approval")).toHaveCount(1, { timeout: 3_000 });
+    await expect(page.getByTestId("approval-list")).toContainText(/approved/i, { timeout: 3_000 });
 
     await page.goto(`/tasks/${taskId}`);
     await taskPage.expectStatus("completed", 120_000);
