@@ -121,6 +121,8 @@ export function TaskView({
 
   const status = detail.kind === "ready" ? detail.task.status : undefined;
   const moving = status !== undefined && !isTerminalStatus(status);
+  // Paused for a person's decision: the sections still to come wait too, no spinner says otherwise.
+  const onHold = status === "awaiting_approval";
   useEffect(() => {
     if (!moving || stream === "open" || stream === "connecting") return;
     const timer = setInterval(() => void load(), FALLBACK_POLL_MS);
@@ -248,7 +250,7 @@ export function TaskView({
               {task.subtasks.length > 0 || artifacts.plan ? (
                 <TaskPlan subtasks={task.subtasks} plan={artifacts.plan} />
               ) : (
-                <Pending active={moving} text="The product manager is writing the plan…" idle="No plan was made." />
+                <Pending active={moving} held={onHold ? "No plan yet: the squad waits for a person's decision." : null} text="The product manager is writing the plan…" idle="No plan was made." />
               )}
             </CardBody>
           </Card>
@@ -264,7 +266,7 @@ export function TaskView({
               {artifacts.patch ? (
                 <PatchView patch={artifacts.patch.content} fileName={`squadron-${task.id.slice(0, 8)}.patch`} />
               ) : (
-                <Pending active={moving} text="The developer is writing code…" idle="No patch was produced." />
+                <Pending active={moving} held={onHold ? "No code yet: the squad waits for a person's decision." : null} text="The developer is writing code…" idle="No patch was produced." />
               )}
             </CardBody>
           </Card>
@@ -275,7 +277,7 @@ export function TaskView({
               {artifacts.test_report ? (
                 <TestReportView report={artifacts.test_report} />
               ) : (
-                <Pending active={moving} text="Tests run after the code is written…" idle="No tests were run." />
+                <Pending active={moving} held={onHold ? "Tests run after the code is written." : null} text="Tests run after the code is written…" idle="No tests were run." />
               )}
             </CardBody>
           </Card>
@@ -290,7 +292,7 @@ export function TaskView({
               {artifacts.review ? (
                 <ReviewView review={artifacts.review} />
               ) : (
-                <Pending active={moving} text="The tech lead reviews once tests pass…" idle="No review was written." />
+                <Pending active={moving} held={onHold ? "The tech lead reviews once tests pass." : null} text="The tech lead reviews once tests pass…" idle="No review was written." />
               )}
             </CardBody>
           </Card>
@@ -452,7 +454,9 @@ function StreamIndicator({ state, onReconnect }: { state: StreamState; onReconne
   );
 }
 
-function Pending({ active, text, idle }: { active: boolean; text: string; idle: string }) {
+/** `held`: what to say instead of the spinner and `text` while the run is paused (e.g. for an approval). */
+function Pending({ active, held = null, text, idle }: { active: boolean; held?: string | null; text: string; idle: string }) {
+  if (active && held) return <p className="text-sm text-zinc-500" data-testid="section-on-hold">{held}</p>;
   return active ? (
     <p className="flex items-center gap-2 text-sm text-zinc-500">
       <Spinner className="size-3.5" /> {text}
