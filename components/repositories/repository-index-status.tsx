@@ -106,7 +106,9 @@ export function RepositoryIndexStatus({
       >
         {inProgress ? <Spinner /> : null} {text}
       </span>
-      {canManage && !inProgress ? (
+      {/* A first run is only assumed queued for a just-registered repository (the bundled example is not
+          queued at sign-up): keep "Index now" at hand unless the person asked already. */}
+      {canManage && (!inProgress || (index === null && waitingAfter === null)) ? (
         <Button size="sm" variant="secondary" onClick={() => void indexNow()}>
           Index now
         </Button>
