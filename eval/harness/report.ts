@@ -12,7 +12,8 @@ function summaryRow(s: Summary): string {
 }
 
 function taskRow(r: TaskResult): string {
-  const status = `${r.status}${r.outcome ? ` (${r.outcome})` : ""}`;
+  const error = r.error ? ` — ${r.error.replace(/\s+/g, " ").replace(/\|/g, "\\|").slice(0, 120)}` : "";
+  const status = `${r.status}${r.outcome ? ` (${r.outcome})` : ""}${error}`;
   return `| ${r.task} | ${r.mode} | ${r.resolved ? "**yes**" : `no — ${r.verdict.reason}`} | ${status} | ${usd(r.costUsd)} | ${int(r.inputTokens)} / ${int(r.outputTokens)} | ${secs(r.wallMs)} | ${r.modelCalls} | ${r.toolCalls} | ${r.approvals} |`;
 }
 
