@@ -46,34 +46,20 @@ export async function materializeRepository(task: EvalTask, dest: string): Promi
 
 export type CommandResult = { exitCode: number | null; timedOut: boolean; output: string; ms: number };
 
-/** Runs `command` with `sh -c` in `cwd`, killed after `timeoutMs`; output (stdout + stderr) capped at 64 KB. */
-export function runBounded(command: string, cwd: string, timeoutMs: number): Promise<CommandResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS; // jest's --experimental-vm-modules etc. are not the repository's business
-    delete env.NODE_TEST_CONTEXT; // set when the harness itself runs under `node --test`
-    const child = spawn("sh", ["-c", command], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const add = (c: Buffer) => {
-      if (output.length < 65_536) output += c.toString();
-    };
-    child.stdout.on("data", add);
-    child.stderr.on("data", add);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, "SIGKILL"); // the whole group: sh and what it started
-      } catch {
-        child.kill("SIGKILL");
-      }
-    }, timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code, timedOut, output, ms: Date.now() - started });
-    });
-  });
+/**
+ * Runs `command` in `dir` the way Squadron runs an agent's tests: under the app's sandbox driver
+ * (bubblewrap — no network, only `dir` writable, limits — or unsandboxed where the operator allows it),
+ * bounded by `timeoutMs`. The judge runs code a model wrote, so it gets the same isolation.
+ * Loaded lazily: the sandbox reads the app's settings, which must not load before Squadron boots.
+ */
+async function runJudged(command: string, dir: string, timeoutMs: number): Promise<CommandResult> {
+  const sandbox = await import("@/lib/workspace/sandbox");
+  const driver = await sandbox.selectSandboxDriver();
+  const env = sandbox.scrubEnvironment();
+  delete env.NODE_OPTIONS; // jest's --experimental-vm-modules etc. are not the repository's business
+  delete env.NODE_TEST_CONTEXT; // set when the harness itself runs under `node --test`
+  const r = await driver.run({ worktree: dir, command, env, limits: sandbox.defaultSandboxLimits({ timeoutMs, maxOutputBytes: 65_536 }) });
+  return { exitCode: r.exitCode, timedOut: r.timedOut, output: r.output, ms: r.durationMs };
 }
 
 export type Verdict = {
@@ -96,7 +82,7 @@ const tail = (s: string, n = 2_000) => (s.length > n ? `…${s.slice(-n)}` : s);
 /**
  * Judges a patch: applies it (`git apply`) to a fresh copy of the task's repository under `workDir`,
  * runs the repository's test command, then adds the hidden test(s) and runs them with `node --test`,
- * each bounded by `timeoutMs`. The copy is removed afterwards unless `keep`.
+ * each in the sandbox agents' tests run in and bounded by `timeoutMs`. The copy is removed afterwards unless `keep`.
  */
 export async function judgePatch(
   task: EvalTask,
@@ -115,9 +101,9 @@ export async function judgePatch(
         return { resolved: false, patchApplied: false, hiddenPassed: false, suitePassed: false, reason: "the patch does not apply", output: tail(message) };
       }
     }
-    const suite = await runBounded(task.testCommand, dir, timeoutMs);
+    const suite = await runJudged(task.testCommand, dir, timeoutMs);
     for (const f of task.hiddenFiles) copyFileSync(f, path.join(dir, path.basename(f)));
-    const hidden = await runBounded(`node --test ${task.hidden.map((f) => `'${f}'`).join(" ")}`, dir, timeoutMs);
+    const hidden = await runJudged(`node --test ${task.hidden.map((f) => `'${f}'`).join(" ")}`, dir, timeoutMs);
     const suitePassed = suite.exitCode === 0 && !suite.timedOut;
     const hiddenPassed = hidden.exitCode === 0 && !hidden.timedOut;
     const reason = hiddenPassed && suitePassed
