@@ -9,7 +9,8 @@
 //   npm run eval -- --task ms-negative-decimals [--task …]
 //   npm run eval -- --self-check         the harness's own check (what runs when no model key is set)
 //
-// Options: --timeout <minutes per task> (default 30), --keep (keep the DATA_DIR), --no-write (print only).
+// Options: --timeout <minutes per task> (default 30), --keep (keep the DATA_DIR), --no-write (print only);
+// EVAL_DEBUG=1 logs the executor too.
 // With no OPENAI_API_KEY / ANTHROPIC_API_KEY (environment or .env) it says so and runs the self-check.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -112,6 +113,7 @@ try {
   }
   process.exit(0);
 } catch (error) {
-  console.error("[eval] failed:", error);
+  console.error(`[eval] failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (process.env.EVAL_DEBUG) console.error(error);
   process.exit(1);
 }
