@@ -11,7 +11,7 @@ import { recordLlmCall } from "@/lib/llm/ledger";
 import { toJsonSchema } from "@/lib/llm/schemas";
 import type { ChatMessage, ModelResponse, ModelTier, RouteNotes, ToolCall, ToolDefinition } from "@/lib/llm/types";
 import { executeTool, noteSeenInFull } from "@/lib/workspace";
-import { callMcpToolStep, discoverMcpTools, hasMcpServersFor, mcpToolDefinitions, type McpDiscovery } from "@/lib/mcp-client/agent-tools";
+import { callMcpToolStep, discoverMcpTools, mcpToolDefinitions, type McpDiscovery } from "@/lib/mcp-client/agent-tools";
 import { agentToolNames, ASK_TEAMMATE, workspaceToolDefinitions, type AgentToolOverrides } from "./agent-tools";
 import { contextWindowOf, defaultElisionPolicy, elideOldToolOutputs, UNKNOWN_CONTEXT_WINDOW, type ElidedOutput } from "./context-budget";
 import { roleDefinitions, roleLabel, rolePrompt } from "./roles";
@@ -69,6 +69,8 @@ export type ModelStepResult = Pick<
   finishReason?: ModelResponse["finishReason"];
   /** Set when no candidate's response could be parsed (nothing was recorded or billed): why. */
   unparseable?: string;
+  /** The MCP tools offered from this (first) model step on, and the servers that failed (`lib/mcp-client`). */
+  mcp?: McpDiscovery;
 };
 
 export type ToolStepResult = { name: string; ok: boolean; output: string; data?: unknown };
@@ -352,9 +354,10 @@ function elisionMessage(label: string, elided: ElidedOutput[], before: number, a
  * (`<prefix>/model-<n>`, `<prefix>/tool-<n>-<i>`), records usage in `llm_calls` and appends to the
  * task timeline. `ask_teammate` runs the `ask` hook's steps under `<prefix>/ask-<n>-<i>`.
  *
- * MCP tools (`lib/mcp-client`): when the squad has enabled MCP servers the role may use, step
- * `<prefix>/mcp-tools` lists their tools once, offered as `mcp__<server>__<tool>`; a server that cannot
- * be reached is left out (the timeline says why). Each MCP call is a `<prefix>/tool-<n>-<i>` step that
+ * MCP tools (`lib/mcp-client`): when the squad has enabled MCP servers the role may use, the first
+ * model step (`<prefix>/model-0`) lists their tools before calling the model and keeps them with its
+ * result, offered as `mcp__<server>__<tool>` from then on; a server that cannot be reached is left out
+ * (the timeline says why). Each MCP call is a `<prefix>/tool-<n>-<i>` step that
  * the squad's policy decides first (action `mcp_tool`; a refusal is a tool error for the model).
  *
  * Limits (per run of the agent): at most `maxTurns` turns and `maxRunTokens` tokens (input + output
@@ -397,15 +400,12 @@ export async function runAgent(
     ...(input.history ?? []),
     { role: "user", content: input.prompt },
   ];
-  // MCP tools of the squad's servers (`mcp__<server>__<tool>`), listed once per agent run in a step.
+  const ownTools = toolsFor(ctx, Boolean(rt.hooks?.ask));
+  // MCP tools of the squad's servers (`mcp__<server>__<tool>`): listed inside the first model step and
+  // memoized with its result, so every later turn (and a replay) offers the same ones.
   let mcp: McpDiscovery | null = null;
-  if (ctx.squadId && (await hasMcpServersFor({ organizationId: ctx.organizationId, squadId: ctx.squadId, role: ctx.role }))) {
-    const squadId = ctx.squadId;
-    const id = `${input.stepPrefix}/mcp-tools`;
-    mcp = await steps.run(id, () => discoverMcpTools({ ...ctx, squadId }, id));
-  }
-  const tools = [...toolsFor(ctx, Boolean(rt.hooks?.ask)), ...mcpToolDefinitions(mcp)];
-  const toolsJson = tools.length > 0 ? JSON.stringify(tools) : "";
+  let tools = ownTools;
+  let toolsJson = tools.length > 0 ? JSON.stringify(tools) : "";
   const detector = new StuckDetector(rt.stuckLimits ?? DEFAULT_STUCK_LIMITS);
   const toolResults: ToolStepResult[] = [];
   // Paths whose whole content this agent has seen (write_file may replace only those), rebuilt from the
@@ -443,7 +443,18 @@ export async function runAgent(
     for (let attempt = 0; ; attempt++) {
       stepId = attempt === 0 ? `${input.stepPrefix}/model-${turn}` : `${input.stepPrefix}/model-${turn}-retry-${attempt}`;
       const id = stepId;
-      const answer: ModelStepResult = await steps.run(id, () => modelStep(ctx, id, messages, tools, input.responseFormat));
+      const discovers = turn === 0 && attempt === 0 && Boolean(ctx.squadId);
+      const answer: ModelStepResult = await steps.run(id, async () => {
+        if (!discovers || !ctx.squadId) return modelStep(ctx, id, messages, tools, input.responseFormat);
+        const found = await discoverMcpTools({ ...ctx, squadId: ctx.squadId }, `${id}/mcp-tools`);
+        const result = await modelStep(ctx, id, messages, [...ownTools, ...mcpToolDefinitions(found)], input.responseFormat);
+        return found.tools.length > 0 || found.failures.length > 0 ? { ...result, mcp: found } : result;
+      });
+      if (discovers && answer.mcp) {
+        mcp = answer.mcp;
+        tools = [...ownTools, ...mcpToolDefinitions(mcp)];
+        toolsJson = tools.length > 0 ? JSON.stringify(tools) : "";
+      }
       usedTokens += answer.usage.inputTokens + answer.usage.outputTokens;
       if (!answer.unparseable) windowTokens = contextWindowOf(answer.provider, answer.model);
       await rt.hooks?.afterModelCall?.({ stepId: id, role: ctx.role, spend: answer.spend });

@@ -35,11 +35,6 @@ export function mcpToolDefinitions(discovery: McpDiscovery | null): ToolDefiniti
 
 type Scope = { organizationId: string; taskId: string; runId: string; squadId: string; role: AgentRole; subtask?: { id: string; key: string } | null };
 
-/** Whether the squad has enabled MCP servers for the role (a cheap read made before the discovery step). */
-export async function hasMcpServersFor(q: { organizationId: string; squadId: string; role: AgentRole }): Promise<boolean> {
-  return (await mcpServersForRole(getDb(), q)).length > 0;
-}
-
 function objectSchema(schema: Record<string, unknown>): Record<string, unknown> {
   // Providers want an object schema at the top; MCP requires `type: "object"` but servers may omit `properties`.
   return { ...schema, type: "object", properties: (schema.properties as Record<string, unknown> | undefined) ?? {} };
@@ -47,8 +42,8 @@ function objectSchema(schema: Record<string, unknown>): Record<string, unknown> 
 
 /**
  * Connects to each enabled server of the squad the role may use, lists its tools and returns them as
- * `mcp__<server>__<tool>` with their JSON Schema input; run it as one durable step, so a replay offers
- * the same tools. A server that cannot be reached is left out: the agent runs without its tools and
+ * `mcp__<server>__<tool>` with their JSON Schema input; the agent loop runs it inside its first model
+ * step and memoizes the result with it, so a replay offers the same tools. A server that cannot be reached is left out: the agent runs without its tools and
  * the timeline says why (one `message` entry per step, listing what was offered and what failed).
  * Never throws for a server's failure.
  */
