@@ -17,7 +17,8 @@ export const boardColumns = [
   { id: "planning", title: "Planning", statuses: ["planning"] },
   { id: "running", title: "Running", statuses: ["running", "testing", "reviewing", "blocked"] },
   { id: "awaiting_approval", title: "Awaiting approval", statuses: ["awaiting_approval"] },
-  { id: "delivered", title: "Delivered", statuses: ["completed"] },
+  // Titled by the status, not "Delivered": a completed task may have ended with no changes (its card's badge says which).
+  { id: "delivered", title: "Completed", statuses: ["completed"] },
   { id: "failed", title: "Failed or stopped", statuses: ["failed", "cancelled"] },
 ] as const;
 export type BoardColumnId = (typeof boardColumns)[number]["id"];

@@ -51,6 +51,8 @@ test.describe("war room screens", () => {
     await shoot(page, testInfo, "board-running.png");
     await expect(page.getByTestId("board-column-delivered").locator(`[data-task-id="${taskId}"]`)).toBeVisible({ timeout: 240_000 });
     await expect(card.getByTestId("board-card-outcome")).toHaveAttribute("data-outcome", "delivered");
+    // The column says "Completed" (it also holds tasks that ended with no changes); the badge says "Delivered".
+    await expect(page.getByTestId("board-column-delivered").getByRole("heading", { level: 2 })).toContainText("Completed");
     await expect(card.getByTestId("board-card-cost")).toHaveText(/^\$\d/);
     await shoot(page, testInfo, "board-delivered.png");
     await expectAccessible(page, testInfo, "board");
