@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -264,4 +267,53 @@ test("a disabled server is not offered; a role outside allowedRoles is not offer
   const created2 = await alice.json<{ id: string }>("/api/v1/tasks", post({ title: title2, description: "Nothing." }));
   await stack.waitForTask(alice, created2.body.id);
   expect(chatRequests(title2)[0].tools?.some((t) => t.function.name.startsWith("mcp__"))).toBe(false);
+});
+
+test("a stdio server (self-hosted) is checked through the SDK's stdio transport", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "squadron-mcp-stdio-"));
+  try {
+    const sdk = (p: string) => JSON.stringify(path.join(process.cwd(), "node_modules/@modelcontextprotocol/sdk/dist/esm", p));
+    const script = path.join(dir, "server.mjs");
+    writeFileSync(
+      script,
+      [
+        `import { McpServer } from ${sdk("server/mcp.js")};`,
+        `import { StdioServerTransport } from ${sdk("server/stdio.js")};`,
+        `import { z } from ${JSON.stringify(path.join(process.cwd(), "node_modules/zod/index.js"))};`,
+        'const server = new McpServer({ name: "local", version: "1.0.0" });',
+        'server.registerTool("shout", { description: "Upper-cases text", inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: "text", text: text.toUpperCase() }] }));',
+        "await server.connect(new StdioServerTransport());",
+      ].join("\n"),
+    );
+    const created = await alice.json<McpServerJson & { command: string; args: string[] }>(
+      `/api/v1/squads/${squad.id}/mcp-servers`,
+      post({ name: "local", transport: "stdio", command: process.execPath, args: [script] }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ transport: "stdio", command: process.execPath, args: [script], url: null, headerNames: [], lastError: null, toolNames: ["shout"] });
+    // A stdio server takes no url or headers.
+    expect((await alice.json(`/api/v1/squads/${squad.id}/mcp-servers/${created.body.id}`, patch({ url: mcpUrl }))).status).toBe(422);
+    expect((await alice.fetch(`/api/v1/squads/${squad.id}/mcp-servers/${created.body.id}`, { method: "DELETE" })).status).toBe(204);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("policy: mcp_tool rules match tool names by glob; MCP calls are allowed by default at every autonomy level", async () => {
+  const { evaluatePolicy } = await import("@/lib/policy/evaluate-policy");
+  const { policyRuleSchema } = await import("@/lib/policy/schemas");
+  const rules = [
+    policyRuleSchema.parse({ id: "no-writes", effect: "deny", actions: ["mcp_tool"], tools: ["mcp__github__create_*"] }),
+    policyRuleSchema.parse({ id: "ask-deploy", effect: "require_approval", actions: ["mcp_tool"], tools: ["mcp__*__deploy"] }),
+  ];
+  const tool = (name: string) => ({ action: "mcp_tool" as const, tool: name });
+  expect(evaluatePolicy({ autonomy: "autonomous", rules }, tool("mcp__github__create_issue"))).toMatchObject({ decision: "deny", ruleId: "no-writes" });
+  expect(evaluatePolicy({ autonomy: "autonomous", rules }, tool("mcp__ops__deploy"))).toMatchObject({ decision: "require_approval", ruleId: "ask-deploy" });
+  for (const autonomy of ["autonomous", "supervised", "human_required"] as const) {
+    expect(evaluatePolicy({ autonomy, rules }, tool("mcp__github__list_issues"))).toMatchObject({ decision: "allow", ruleId: null });
+  }
+  // A tools rule never matches the workflow's own actions.
+  expect(evaluatePolicy({ autonomy: "autonomous", rules }, { action: "deliver", paths: ["a.ts"], diffLines: 1 })).toMatchObject({ decision: "allow" });
+  // tools only with actions ["mcp_tool"] (so a rule cannot silently widen to every action).
+  expect(policyRuleSchema.safeParse({ id: "x", effect: "deny", tools: ["mcp__a__b"] }).success).toBe(false);
 });
