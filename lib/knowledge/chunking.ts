@@ -77,7 +77,9 @@ export async function chunkFile(file: string, content: string): Promise<FileChun
   if (lines.length === 0) return [];
   const spans = grammarFor(file)
     ? await withSyntaxTree(file, content, (root) =>
-        root.namedChildren.flatMap((n) => (n ? [{ start: n.startPosition.row + 1, end: n.endPosition.row + 1 }] : [])),
+        // Comments are not declarations: a doc comment belongs to the declaration after it (which owns
+        // the lines since the previous one), not to the end of the one before.
+        root.namedChildren.flatMap((n) => (n && n.type !== "comment" ? [{ start: n.startPosition.row + 1, end: n.endPosition.row + 1 }] : [])),
       ).catch(() => null)
     : null;
   if (!spans || spans.length === 0) return windowsOf(lines, 1, lines.length, file, language);
