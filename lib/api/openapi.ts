@@ -190,12 +190,12 @@ export const apiOperations: ApiOperation[] = [
     tag: "Repositories",
     summary: "Add a repository",
     description:
-      "A local git repository (`localPath`, inside `LOCAL_REPOSITORY_ROOTS`) or a GitHub repository (`githubFullName`). The response holds the webhook secret, shown only this once.",
+      "A local git repository (`localPath`, inside `LOCAL_REPOSITORY_ROOTS`; a relative path is taken inside the first root) or a GitHub repository (`githubFullName`). The same local path and GitHub name registered twice is a 409. The response holds the webhook secret, shown only this once.",
     body: createRepositoryInputSchema,
     bodyExample: { name: "todo-api", githubFullName: "octo/todo-api", defaultBranch: "main", testCommand: "npm test" },
     success: { status: 201, description: "The repository with its webhook URL and secret.", schema: createdRepositorySchema },
-    // Beyond the plan's repositories (billing).
-    moreErrors: [402],
+    // Beyond the plan's repositories (billing); already registered.
+    moreErrors: [402, 409],
   },
   {
     method: "patch",

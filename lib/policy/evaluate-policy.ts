@@ -2,6 +2,10 @@ import picomatch from "picomatch";
 import type { SquadAutonomy } from "@/db/schema/squads";
 import type { PolicyAction, PolicyEffect, PolicyRule } from "./schemas";
 
+
+/** How people read the autonomy levels (the squad settings' labels), for decision reasons. */
+const autonomyLabels: Record<SquadAutonomy, string> = { autonomous: "Autonomous", supervised: "Supervised", human_required: "Human required" };
+
 /** The facts of one action a policy decides on. Sizes are lines; costs are USD micros. */
 export type PolicyFacts = {
   action: PolicyAction;
@@ -64,15 +68,15 @@ function match(rule: PolicyRule, facts: PolicyFacts): string[] | null {
 /** What the squad's autonomy level alone says about an action. */
 function baseline(autonomy: SquadAutonomy, facts: PolicyFacts): Omit<PolicyDecision, "action"> {
   if (facts.action === "mcp_tool") {
-    return { decision: "allow", reason: `MCP tool calls are allowed unless a rule says otherwise (autonomy ${autonomy})`, ruleId: null };
+    return { decision: "allow", reason: `MCP tool calls are allowed unless a rule says otherwise (autonomy ${autonomyLabels[autonomy]})`, ruleId: null };
   }
   if (autonomy === "human_required") {
-    return { decision: "require_approval", reason: "The squad's autonomy is human_required: a person approves every plan and delivery", ruleId: null };
+    return { decision: "require_approval", reason: "The squad's autonomy is Human required: a person approves every plan and delivery", ruleId: null };
   }
   if (autonomy === "supervised" && facts.action !== "plan") {
-    return { decision: "require_approval", reason: "The squad's autonomy is supervised: a person approves what it delivers", ruleId: null };
+    return { decision: "require_approval", reason: "The squad's autonomy is Supervised: a person approves what it delivers", ruleId: null };
   }
-  return { decision: "allow", reason: `The squad's autonomy (${autonomy}) allows it`, ruleId: null };
+  return { decision: "allow", reason: `The squad's autonomy (${autonomyLabels[autonomy]}) allows it`, ruleId: null };
 }
 
 /**

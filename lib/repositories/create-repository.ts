@@ -28,7 +28,8 @@ export function webhookUrlFor(repositoryId: string): string {
  * indexing (`knowledge/repository.index-requested`).
  * @returns the repository with `webhookUrl` and `webhookSecret` in plaintext (the only time the secret is shown)
  * @throws AppError `invalid_input` (422) when `localPath` is outside the allowed roots (the message names
- *   them) or is not an existing git repository
+ *   them) or is not an existing git repository; `conflict` (409) when the same local path and GitHub
+ *   name are already registered in the organization
  */
 export async function createRepository(db: Database, organizationId: string, input: CreateRepositoryInput, actor: AuditActor = { userId: null }) {
   let localPath: string | null = null;
@@ -46,6 +47,14 @@ export async function createRepository(db: Database, organizationId: string, inp
   const row = await db.transaction(async (tx) => {
     // Billing: the plan's repository limit (lib/billing/resource-quota.ts) — 402, nothing stored.
     await enforceRepositoryQuota(tx, organizationId);
+    // The same checkout registered twice would be two indistinguishable rows in every picker.
+    const githubFullName = input.githubFullName ?? null;
+    const twin = (await listRepositories(tx, { organizationId })).find((r) => r.localPath === localPath && r.githubFullName === githubFullName);
+    if (twin) {
+      throw new AppError("conflict", `This repository is already registered as ${twin.name}`, {
+        issues: [{ path: localPath ? "localPath" : "githubFullName", message: `already registered as ${twin.name}` }],
+      });
+    }
     const inserted = await insertRepository(tx, {
       organizationId,
       name: input.name,

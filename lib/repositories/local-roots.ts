@@ -41,7 +41,7 @@ async function realOrResolved(p: string): Promise<string> {
  * both (so a symlink under a root that points elsewhere is refused, and a root that is itself a symlink
  * still works). For a path that does not (fully) exist, symlinks in its existing part are resolved and
  * the rest is taken as spelled; the answer for a path outside the roots is the same whether it exists
- * or not (no probing of the server's file system).
+ * or not (no probing of the server's file system). A relative `localPath` is taken inside the first root.
  *
  * @param roots default {@link localRepositoryRoots}
  * @returns the real path (symlinks resolved in its existing part)
@@ -59,7 +59,9 @@ export async function resolveLocalRepositoryPath(
       allowedRoots: roots,
     });
   if (localPath.includes("\0")) throw refused();
-  const candidate = await realOrResolved(localPath);
+  // A relative path names a folder inside the first root (as the Settings form says), never one
+  // relative to the server's working directory.
+  const candidate = await realOrResolved(path.isAbsolute(localPath) || roots.length === 0 ? localPath : path.join(roots[0]!, localPath));
   const realRoots = await Promise.all(roots.map(realOrResolved));
   if (!realRoots.some((root) => isStrictlyInside(root, candidate))) throw refused();
   return candidate;

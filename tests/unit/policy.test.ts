@@ -12,7 +12,7 @@ describe("policy engine", () => {
     expect(evaluatePolicy({ autonomy: "supervised", rules: [] }, plan).decision).toBe("allow");
     expect(evaluatePolicy({ autonomy: "supervised", rules: [] }, deliver(["src/a.js"]))).toMatchObject({
       decision: "require_approval",
-      reason: expect.stringMatching(/supervised/),
+      reason: expect.stringMatching(/autonomy is Supervised/),
       ruleId: null,
     });
     expect(evaluatePolicy({ autonomy: "human_required", rules: [] }, plan).decision).toBe("require_approval");

@@ -89,10 +89,15 @@ describe("resolveLocalRepositoryPath", () => {
       `${root}/`,
       "/etc",
       "/",
-      "relative/path",
+      "../relative-escape",
+      "sub/../../relative-escape",
     ]) {
       await expect(refusal(p, [root])).resolves.toBeInstanceOf(AppError);
     }
+  });
+
+  test("a relative path names a folder inside the first root, not one relative to the working directory", async () => {
+    await expect(resolveLocalRepositoryPath("relative/path", [root])).resolves.toBe(path.join(await realpath(root), "relative", "path"));
   });
 
   test("resolves symlinks before checking: a link under the root pointing outside is refused", async () => {
