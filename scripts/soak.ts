@@ -4,7 +4,7 @@
  * nothing was lost, duplicated, stuck or left behind, and prints the figures.
  *
  *   npm run soak -- [--tasks 200] [--kills 20] [--db-restarts 2] [--minutes 25] [--concurrency 10]
- *                   [--latency-ms 25] [--sse 10] [--seed <n>] [--json <file>] [--keep]
+ *                   [--latency-ms 150] [--sse 10] [--seed <n>] [--json <file>] [--keep]
  *
  * Bounded and loopback only: a private PostgreSQL cluster (scripts/soak-db.ts; a labelled fallback
  * on a shared server when none can be made), the app (scripts/soak-app.ts: the real route handlers)
@@ -54,7 +54,7 @@ const KILLS = option("kills", 20);
 const DB_RESTARTS = option("db-restarts", 2);
 const MINUTES = option("minutes", 25);
 const CONCURRENCY = Math.max(1, option("concurrency", 10));
-const LATENCY_MS = option("latency-ms", 25);
+const LATENCY_MS = option("latency-ms", 150);
 const SSE_CLIENTS = option("sse", 10);
 const SEED = option("seed", Date.now() % 1_000_000);
 const JSON_OUT = stringOption("json");
@@ -84,6 +84,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.leng
 // ── Child processes ─────────────────────────────────────────────────────────────────────────────
 type Child = { name: string; proc: ChildProcess; output: string[]; ready: Promise<void>; exited: Promise<void>; killedByUs: boolean };
 const unexpectedExits: string[] = [];
+const exitLogs: { name: string; pid: number; atMs: number; tail: string[] }[] = [];
 
 function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv): Child {
   // `node --import tsx` (not the tsx binary, which forks): the PID we kill is the process itself.
@@ -112,7 +113,10 @@ function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
     proc.once("exit", (code, signal) => {
       rejectReady(new Error(`${name} exited (${signal ?? code}) before it was ready:\n${output.slice(-30).join("\n")}`));
       if (!child.killedByUs && !stopping) {
-        const why = output.filter((l) => /Error|error:/.test(l)).slice(-2).join(" | ") || output.slice(-3).join(" | ");
+        // The fatal error, not the JSON log lines before it: the first line of the last stack trace printed.
+        const fatal = output.filter((l) => !l.startsWith("{") && /^\S*(Error|Exception)\b|^\s*\^|Error:/.test(l));
+        const why = fatal.slice(-3).join(" | ") || output.slice(-3).join(" | ");
+        exitLogs.push({ name, pid: proc.pid ?? 0, atMs: Date.now() - t0, tail: output.slice(-25) });
         unexpectedExits.push(`${name} pid ${proc.pid} exited by itself (${signal ?? code}) ${Date.now() - t0} ms into the soak: ${why}`);
         log(`${name} exited by itself (${signal ?? code}): ${why.slice(0, 200)}; restarting it`);
         // Like a process manager: start it again (only if it is still the current one).
@@ -527,13 +531,24 @@ async function sseClient(taskId: string): Promise<void> {
 }
 
 // ── Chaos driver ────────────────────────────────────────────────────────────────────────────────
-type Chaos = { at: number; what: "app" | "executor" | "both" | "database"; downMs: number; apiMs: number | null; stepMs: number | null };
+type Chaos = { at: number; what: "app" | "executor" | "both" | "database"; downMs: number; apiMs: number | null; stepMs: number | null; queueAt15s?: string[] };
 const chaos: Chaos[] = [];
 
 /** ms from `since` until the first step completes after it (null = none within 120 s, e.g. nothing was running). */
-async function firstStepAfter(sql: postgres.Sql, since: number): Promise<number | null> {
+async function firstStepAfter(sql: postgres.Sql, since: number, slow: string[]): Promise<number | null> {
   const until = Date.now() + 120_000;
+  let snapshot = false;
   while (Date.now() < until) {
+    if (!snapshot && Date.now() - since > 15_000) {
+      // Slow recovery: what the executor has due, to say why.
+      snapshot = true;
+      const rows = await sql<{ line: string }[]>`
+        select concat_ws(' ', r.function_id, r.status, q.kind, 'attempt', q.attempt,
+          'due_in', round(extract(epoch from q.due_at - now())::numeric, 1),
+          'lease_in', round(extract(epoch from q.lease_until - now())::numeric, 1)) as line
+        from inngest_local.queue q join inngest_local.runs r on r.id = q.run_id order by q.due_at limit 15`.catch((e: unknown) => [{ line: `(queue unreadable: ${String(e)})` }]);
+      slow.push(...(rows.length ? rows.map((r) => r.line) : ["(queue empty)"]), ...(executor?.output.slice(-8).map((l) => `executor: ${l.slice(0, 300)}`) ?? []));
+    }
     try {
       const [row] = await sql<{ at: Date | null }[]>`
         select min(ended_at) as at from inngest_local.steps where ended_at > ${new Date(since)} and status = 'completed'`;
@@ -575,8 +590,10 @@ async function chaosEvent(sql: postgres.Sql, what: Chaos["what"]): Promise<void>
     await Promise.all([waitUp("app"), waitUp("executor")]);
     downMs = Date.now() - at;
   }
-  const [apiMs, stepMs] = await Promise.all([firstAnswerAfter(at), firstStepAfter(sql, at)]);
-  chaos.push({ at: at - t0, what, downMs, apiMs, stepMs });
+  const slow: string[] = [];
+  const [apiMs, stepMs] = await Promise.all([firstAnswerAfter(at), firstStepAfter(sql, at, slow)]);
+  chaos.push({ at: at - t0, what, downMs, apiMs, stepMs, ...(slow.length ? { queueAt15s: slow } : {}) });
+  if (slow.length) log(`  slow recovery; executor queue 15 s after:\n    ${slow.join("\n    ")}`);
   log(`  recovered: processes/database back in ${downMs} ms, API answer after ${apiMs ?? "—"} ms, first step after ${stepMs ?? "— (no step due)"} ms`);
 }
 
@@ -906,7 +923,7 @@ async function main(): Promise<number> {
   const st = figures.recoverStepMs as { p50: number | null; p95: number | null; measured: number; of: number };
   console.log(`time to recover after a kill/restart: API answer p50 ${r.p50} ms, p95 ${r.p95} ms; first completed step p50 ${st.p50} ms, p95 ${st.p95} ms (${st.measured}/${st.of} measured)`);
   console.log(`figures: ${JSON.stringify({ ...figures, chaos: undefined })}`);
-  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ ok: checks.every((c) => c.ok), checks, notes, figures, unexpectedExits }, null, 2));
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ ok: checks.every((c) => c.ok), checks, notes, figures, unexpectedExits, exitLogs, scripts }, null, 2));
   const failed = checks.filter((c) => !c.ok);
   console.log(failed.length === 0 ? "\nSOAK PASSED" : `\nSOAK FAILED: ${failed.length} check(s)`);
   return failed.length === 0 ? 0 : 1;
