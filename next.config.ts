@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { securityHeaders } from "./lib/security/headers";
 
 const nextConfig: NextConfig = {
   // PGlite and the postgres driver are server-only packages with native-style assets (WASM, sockets):
@@ -20,23 +21,9 @@ const nextConfig: NextConfig = {
   // the app from starting.
   typescript: { ignoreBuildErrors: true },
   async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          // No framing (clickjacking), no plugins, no foreign <base> or form targets. Script sources are
-          // not restricted yet: that needs per-request nonces for Next's inline scripts.
-          {
-            key: "Content-Security-Policy",
-            value: "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
-          },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
-      },
-    ];
+    // lib/security/headers.ts: CSP (no script-src yet), X-Frame-Options, nosniff, Referrer-Policy,
+    // Permissions-Policy, and HSTS when built for production with an https APP_URL.
+    return [{ source: "/:path*", headers: securityHeaders() }];
   },
 };
 
