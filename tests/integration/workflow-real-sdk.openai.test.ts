@@ -1,0 +1,3 @@
+import { defineWorkflowRealSdkSuite } from "./workflow-real-sdk.suite";
+
+defineWorkflowRealSdkSuite("openai");
