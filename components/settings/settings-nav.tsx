@@ -12,6 +12,7 @@ const items = [
   { href: "/settings/api-keys", label: "API keys" },
   { href: "/settings/integrations/github", label: "GitHub" },
   { href: "/settings/integrations/jira", label: "Jira" },
+  { href: "/settings/webhooks", label: "Webhooks" },
   { href: "/settings/outbox", label: "Outbox" },
   { href: "/settings/audit", label: "Audit log" },
   { href: "/settings/billing", label: "Billing" },
