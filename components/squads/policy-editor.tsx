@@ -12,7 +12,7 @@ import { Select } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/spinner";
 import { evaluatePolicy, type PolicyFacts } from "@/lib/policy/evaluate-policy";
 import { policyActions, policyEffects, policyRuleSchema, type PolicyAction, type PolicyRule } from "@/lib/policy/schemas";
-import { formPathOf, fromPolicy, toPolicy, toRule, type PolicyForm } from "./policy-form";
+import { formPathOf, fromPolicy, showsTools, toPolicy, toRule, type PolicyForm } from "./policy-form";
 import { squadViewSchema, type SquadView } from "./squad-view";
 
 const effectLabels = { allow: "Allow", require_approval: "Ask a person", deny: "Refuse" } as const;
@@ -38,6 +38,8 @@ export function PolicyEditor({ squad, canEdit }: { squad: SquadView; canEdit: bo
     formState: { errors, isSubmitting, isDirty },
   } = useForm<PolicyForm>({ defaultValues: fromPolicy(squad.policy) });
   const { fields, append, remove, move } = useFieldArray({ control, name: "rules" });
+  // Which rules show "Tools (globs)": those whose actions include mcp_tool (or that have tools already).
+  const watchedRules = useWatch({ control, name: "rules" });
 
   const onSubmit = handleSubmit(async (values) => {
     setSaved(false);
@@ -75,7 +77,7 @@ export function PolicyEditor({ squad, canEdit }: { squad: SquadView; canEdit: bo
       <form onSubmit={onSubmit} noValidate aria-label="Policy rules" className="space-y-4">
         {errors.root?.message ? <Alert>{errors.root.message}</Alert> : null}
         <p className="text-sm text-zinc-600">
-          Rules are checked on every plan and delivery. A matching <strong>Refuse</strong> wins, then <strong>Ask a person</strong>; an <strong>Allow</strong> exempts the change from the autonomy level. With no matching rule, the autonomy level decides.
+          Rules are checked on every plan, delivery and MCP tool call. A matching <strong>Refuse</strong> wins, then <strong>Ask a person</strong>; an <strong>Allow</strong> exempts the change from the autonomy level. With no matching rule, the autonomy level decides.
         </p>
         {fields.length === 0 ? (
           <p className="rounded-md bg-zinc-50 px-3 py-4 text-sm text-zinc-600" data-testid="policy-no-rules">
@@ -103,7 +105,7 @@ export function PolicyEditor({ squad, canEdit }: { squad: SquadView; canEdit: bo
                       </Select>
                     </Field>
                   </div>
-                  <fieldset>
+                  <fieldset aria-describedby={errorOf(i, "actions") ? `${base}-actions-error` : undefined}>
                     <legend className="text-sm font-medium text-zinc-800">When the action is (none checked: any)</legend>
                     <div className="mt-1 flex flex-wrap gap-4">
                       {policyActions.map((a) => (
@@ -113,10 +115,25 @@ export function PolicyEditor({ squad, canEdit }: { squad: SquadView; canEdit: bo
                         </label>
                       ))}
                     </div>
+                    {errorOf(i, "actions") ? (
+                      <p id={`${base}-actions-error`} className="mt-1 text-xs font-medium text-red-600">
+                        {errorOf(i, "actions")}
+                      </p>
+                    ) : null}
                   </fieldset>
                   <Field id={`${base}-paths`} label="And a changed file matches" error={errorOf(i, "paths")} hint="Globs, one per line, e.g. **/migrations/** (empty: any file).">
                     <Textarea rows={2} className="min-h-16 font-mono" {...fieldAria(`${base}-paths`, errorOf(i, "paths"), true)} {...register(`rules.${i}.paths`)} />
                   </Field>
+                  {watchedRules?.[i] && showsTools(watchedRules[i]) ? (
+                    <Field
+                      id={`${base}-tools`}
+                      label="Tools (globs)"
+                      error={errorOf(i, "tools")}
+                      hint={<>MCP tool names as the model sees them, one per line, e.g. <code>mcp__github__create_issue</code> or <code>mcp__github__*</code> (empty: every MCP tool). Only with the action MCP tool call alone.</>}
+                    >
+                      <Textarea rows={2} className="min-h-16 font-mono" {...fieldAria(`${base}-tools`, errorOf(i, "tools"), true)} {...register(`rules.${i}.tools`)} />
+                    </Field>
+                  ) : null}
                   <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
                     <Field id={`${base}-lines`} label="And more lines changed than" error={errorOf(i, "diffLinesOver")}>
                       <Input inputMode="numeric" autoComplete="off" {...fieldAria(`${base}-lines`, errorOf(i, "diffLinesOver"))} {...register(`rules.${i}.diffLinesOver`)} />
@@ -150,7 +167,7 @@ export function PolicyEditor({ squad, canEdit }: { squad: SquadView; canEdit: bo
           <div className="flex flex-wrap items-center justify-between gap-2">
             <Button
               variant="secondary"
-              onClick={() => append({ id: `rule-${fields.length + 1}`, effect: "require_approval", actions: ["deliver"], paths: "", diffLinesOver: "", projectedCostOverUsd: "", reason: "" })}
+              onClick={() => append({ id: `rule-${fields.length + 1}`, effect: "require_approval", actions: ["deliver"], paths: "", diffLinesOver: "", projectedCostOverUsd: "", tools: "", reason: "" })}
             >
               Add rule
             </Button>
@@ -180,6 +197,7 @@ function PolicyPreview({ autonomy, control }: { autonomy: SquadView["autonomy"];
   const [paths, setPaths] = useState("src/app.ts\nmigrations/0002_due_date.sql");
   const [lines, setLines] = useState("120");
   const [cost, setCost] = useState("0.50");
+  const [tool, setTool] = useState("mcp__github__create_issue");
 
   // Recomputed on every render: `rules` from react-hook-form keeps its identity while its fields change.
   const { decision, skipped } = (() => {
@@ -198,6 +216,7 @@ function PolicyPreview({ autonomy, control }: { autonomy: SquadView["autonomy"];
         .filter(Boolean),
       diffLines: Number(lines) || 0,
       projectedCostUsdMicros: Math.round((Number(cost) || 0) * 1_000_000),
+      ...(action === "mcp_tool" && tool.trim() ? { tool: tool.trim() } : {}),
     };
     return { decision: evaluatePolicy({ autonomy, rules: valid }, facts), skipped: invalid };
   })();
@@ -216,6 +235,11 @@ function PolicyPreview({ autonomy, control }: { autonomy: SquadView["autonomy"];
           ))}
         </Select>
       </Field>
+      {action === "mcp_tool" ? (
+        <Field id="preview-tool" label="Tool called" hint="As the model sees it: mcp__<server>__<tool>.">
+          <Input id="preview-tool" autoComplete="off" className="font-mono" aria-describedby="preview-tool-hint" value={tool} onChange={(e) => setTool(e.target.value)} />
+        </Field>
+      ) : null}
       <Field id="preview-paths" label="Changed files">
         <Textarea id="preview-paths" rows={3} className="min-h-16 font-mono" value={paths} onChange={(e) => setPaths(e.target.value)} />
       </Field>

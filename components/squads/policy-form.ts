@@ -14,6 +14,8 @@ export const ruleFormSchema = z.object({
   paths: z.string(),
   diffLinesOver: z.string(),
   projectedCostOverUsd: z.string(),
+  /** MCP tool globs (`mcp__github__*`), one per line (or comma-separated); only with `actions: ["mcp_tool"]`; absent: none. */
+  tools: z.string().optional(),
   reason: z.string(),
 });
 export type RuleForm = z.infer<typeof ruleFormSchema>;
@@ -43,6 +45,7 @@ export function toRule(r: RuleForm): Record<string, unknown> {
     ...(splitList(r.paths).length > 0 ? { paths: splitList(r.paths) } : {}),
     ...(numberOf(r.diffLinesOver) !== undefined ? { diffLinesOver: numberOf(r.diffLinesOver) } : {}),
     ...(cost !== undefined ? { projectedCostOverUsdMicros: Number.isFinite(cost) ? Math.round(cost * 1_000_000) : cost } : {}),
+    ...(splitList(r.tools ?? "").length > 0 ? { tools: splitList(r.tools ?? "") } : {}),
     ...(r.reason.trim() ? { reason: r.reason.trim() } : {}),
   };
 }
@@ -66,10 +69,16 @@ export function fromPolicy(policy: SquadPolicy): PolicyForm {
       paths: (r.paths ?? []).join("\n"),
       diffLinesOver: r.diffLinesOver !== undefined ? String(r.diffLinesOver) : "",
       projectedCostOverUsd: r.projectedCostOverUsdMicros !== undefined ? String(r.projectedCostOverUsdMicros / 1_000_000) : "",
+      tools: (r.tools ?? []).join("\n"),
       reason: r.reason ?? "",
     })),
     approvalTimeoutHours: String(policy.approvalTimeoutSeconds / 3600),
   };
+}
+
+/** Whether the form shows a rule's "Tools (globs)" field: its actions include `mcp_tool`, or it has tools already (so they are never hidden). */
+export function showsTools(r: Pick<RuleForm, "actions" | "tools">): boolean {
+  return (r.actions ?? []).includes("mcp_tool") || (r.tools ?? "").trim() !== "";
 }
 
 /** Where an issue of `squadPolicySchema` belongs in the form (`rules.0.projectedCostOverUsdMicros` → `rules.0.projectedCostOverUsd`). */
