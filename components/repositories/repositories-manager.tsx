@@ -125,7 +125,7 @@ function RepositoryRow({ repository: r, canManage, onSecret }: { repository: Rep
           <p className="text-sm font-semibold text-zinc-900" data-testid="repository-name">
             {r.name}
           </p>
-          <p className="mt-0.5 break-all font-mono text-xs text-zinc-600">{r.localPath ?? (r.githubFullName ? `github.com/${r.githubFullName}` : "")}</p>
+          <p className="mt-0.5 break-all font-mono text-xs text-zinc-600">{[r.localPath, r.githubFullName ? `github.com/${r.githubFullName}` : null].filter(Boolean).join(" · ")}</p>
         </div>
         {canManage ? (
           <div className="flex gap-2">
@@ -222,16 +222,23 @@ function TestCommandForm({ repository: r }: { repository: RepositoryView }) {
  * The add form's own messages for the API's limits (`createRepositoryInputSchema`, which the server
  * still applies): the API's defaults read "Too small: expected string to have >=1 characters".
  */
-const addFormSchema = z.object({
-  name: z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),
-  localPath: z
-    .string({ error: "Enter the folder of a git repository on this server" })
-    .trim()
-    .min(1, "Enter the folder of a git repository on this server")
-    .max(1_000, "Local path must be at most 1,000 characters"),
-  defaultBranch: z.string().trim().min(1, "Default branch is required").max(200, "Default branch must be at most 200 characters"),
-  testCommand: z.string().trim().min(1, "Test command is required").max(1_000, "Test command must be at most 1,000 characters"),
-}) satisfies z.ZodType<z.output<typeof createRepositoryInputSchema>>;
+const pathRequired = "Enter the folder of a git repository on this server";
+const addFormSchema = z
+  .object({
+    name: z.string().trim().min(1, "Name is required").max(100, "Name must be at most 100 characters"),
+    // Empty fields arrive as undefined (`setValueAs`): either one of the two is enough.
+    localPath: z.string().trim().min(1, pathRequired).max(1_000, "Local path must be at most 1,000 characters").optional(),
+    githubFullName: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "Enter it as owner/name, e.g. acme/widgets")
+      .optional(),
+    defaultBranch: z.string().trim().min(1, "Default branch is required").max(200, "Default branch must be at most 200 characters"),
+    testCommand: z.string().trim().min(1, "Test command is required").max(1_000, "Test command must be at most 1,000 characters"),
+  })
+  .refine((r) => r.localPath !== undefined || r.githubFullName !== undefined, { message: pathRequired, path: ["localPath"] }) satisfies z.ZodType<
+  z.output<typeof createRepositoryInputSchema>
+>;
 type AddInput = z.input<typeof addFormSchema>;
 type AddOutput = z.output<typeof addFormSchema>;
 
@@ -251,23 +258,27 @@ function AddRepositoryForm({ roots, onCreated }: { roots: string[]; onCreated: (
     formState: { errors, isSubmitting },
   } = useForm<AddInput, unknown, AddOutput>({
     resolver: zodResolver(addFormSchema),
-    defaultValues: { name: "", localPath: "", defaultBranch: "main", testCommand: "npm test" },
+    defaultValues: { name: "", localPath: "", githubFullName: "", defaultBranch: "main", testCommand: "npm test" },
   });
   const onSubmit = handleSubmit(async (values) => {
     try {
-      const body = { ...values, localPath: resolveUnderRoot(values.localPath, roots[0]) };
+      const body = { ...values, localPath: values.localPath === undefined ? undefined : resolveUnderRoot(values.localPath, roots[0]) };
       const created = await apiFetch("/api/v1/repositories", secretResponseSchema, { method: "POST", body: JSON.stringify(body) });
       reset();
       onCreated(created);
       router.refresh();
     } catch (e) {
-      if (placeIssues(e, setError, ["name", "localPath", "defaultBranch", "testCommand"] as const)) return;
+      if (placeIssues(e, setError, ["name", "localPath", "githubFullName", "defaultBranch", "testCommand"] as const)) return;
       setError("root", { message: errorText(e, "Couldn't add the repository.") });
     }
   });
   return (
     <Card aria-labelledby="add-repository-heading">
-      <CardHeader headingId="add-repository-heading" title="Add a local repository" description={`A git repository on this server, inside ${roots.join(" or ")}.`} />
+      <CardHeader
+        headingId="add-repository-heading"
+        title="Add a repository"
+        description={`A git repository on this server, inside ${roots.join(" or ")}, or a GitHub repository: give a local path, a GitHub name, or both.`}
+      />
       <CardBody>
         <form onSubmit={onSubmit} noValidate aria-label="Add repository" className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           {errors.root?.message ? (
@@ -278,13 +289,27 @@ function AddRepositoryForm({ roots, onCreated }: { roots: string[]; onCreated: (
           <Field id="repo-name" label="Name" error={errors.name?.message}>
             <Input autoComplete="off" placeholder="todo-api" {...fieldAria("repo-name", errors.name?.message)} {...register("name")} />
           </Field>
-          <Field id="repo-path" label="Local path" error={errors.localPath?.message} hint={`Absolute, or relative to ${roots[0] ?? "the repositories folder"}.`}>
+          <Field id="repo-path" label="Local path" error={errors.localPath?.message} hint={`Absolute, or relative to ${roots[0] ?? "the repositories folder"}. Not needed with a GitHub repository.`}>
             <Input
               className="font-mono"
               autoComplete="off"
               placeholder={`${roots[0] ?? ""}/my-app`}
               {...fieldAria("repo-path", errors.localPath?.message, true)}
               {...register("localPath", { setValueAs: (v: string) => (v.trim() === "" ? undefined : v) })}
+            />
+          </Field>
+          <Field
+            id="repo-github"
+            label="GitHub repository"
+            error={errors.githubFullName?.message}
+            hint="As owner/name, e.g. acme/widgets. Give a local path, a GitHub repository, or both: one of the two is needed."
+          >
+            <Input
+              className="font-mono"
+              autoComplete="off"
+              placeholder="acme/widgets"
+              {...fieldAria("repo-github", errors.githubFullName?.message, true)}
+              {...register("githubFullName", { setValueAs: (v: string) => (v.trim() === "" ? undefined : v) })}
             />
           </Field>
           <Field id="repo-branch" label="Default branch" error={errors.defaultBranch?.message}>

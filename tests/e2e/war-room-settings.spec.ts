@@ -173,6 +173,18 @@ test.describe("the war room's settings", () => {
     await again.getByRole("button", { name: `Delete ${name}` }).click();
     await expect(page.getByTestId("repository-row").filter({ hasText: name })).toHaveCount(0);
 
+    // A GitHub repository needs no local path; its name must look like owner/name.
+    const githubName = `gh-${Date.now()}`;
+    await form.getByLabel("Name").fill(githubName);
+    await form.getByLabel("Local path").fill("");
+    await form.getByLabel("GitHub repository").fill("not a repository");
+    await form.getByRole("button", { name: "Add repository" }).click();
+    await expect(form.getByText("Enter it as owner/name, e.g. acme/widgets")).toBeVisible();
+    await form.getByLabel("GitHub repository").fill(`acme/${githubName}`);
+    await form.getByRole("button", { name: "Add repository" }).click();
+    await expect(page.getByTestId("webhook-secret-shown")).toContainText(`${githubName} is connected`);
+    await expect(page.getByTestId("repository-row").filter({ hasText: githubName })).toContainText(`github.com/acme/${githubName}`);
+
     const audit = await page.request.get("/api/v1/audit-events?limit=10");
     const actions = ((await audit.json()) as { items: { action: string }[] }).items.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["repository.created", "repository.updated", "repository.webhook_secret_rotated", "repository.deleted"]));
