@@ -64,6 +64,7 @@ export function defineWorkflowRealSdkSuite(vendor: ReplayVendor): void {
       const task = await stack.waitForTask(alice, created.body.id, 120_000);
       expect({ status: task.status, error: task.error }).toEqual({ status: "completed", error: null });
       expect(replayer.verify()).toEqual([]);
+      expect(replayer.repeats()).toEqual([]);
 
       // The plan as the product manager gave it: two developers with no dependency between them.
       expect(task.subtasks.map((s) => [s.key, s.role, s.status]).sort()).toEqual([
