@@ -683,8 +683,9 @@ async function runChecks(sql: postgres.Sql): Promise<{ checks: Check[]; figures:
     const [meter] = await sql<{ n: number }[]>`select count(*)::int as n from billing_meter_reports`;
     add("0 duplicate billing meter reports", (dupMeter[0]?.n ?? 0) === 0, `${meter?.n ?? 0} report(s) (billing is off without Stripe keys), ${dupMeter[0]?.n ?? 0} duplicated`);
   }
-  const dupArtifacts = await sql<{ task_id: string; kind: string; n: number }[]>`
-    select task_id, kind, count(*)::int as n from artifacts group by task_id, kind having count(*) > 1`;
+  const dupArtifacts = await sql<{ task_id: string; kind: string; n: number; keys: string }[]>`
+    select task_id, kind, count(*)::int as n, string_agg(coalesce(dedupe_key, '-'), ', ') as keys
+    from artifacts group by task_id, kind having count(*) > 1`;
   const dupEvents = await sql<{ n: number }[]>`
     select count(*)::int as n from (select dedupe_key from task_events where dedupe_key is not null group by dedupe_key having count(*) > 1) d`;
   const dupCompletions = await sql<{ task_id: string; n: number }[]>`
@@ -692,7 +693,7 @@ async function runChecks(sql: postgres.Sql): Promise<{ checks: Check[]; figures:
   add(
     "no duplicated effect (artifacts per task and kind, keyed timeline entries, completions)",
     dupArtifacts.length === 0 && (dupEvents[0]?.n ?? 0) === 0 && dupCompletions.length === 0,
-    `${dupArtifacts.length} duplicated artifact kind(s), ${dupEvents[0]?.n ?? 0} duplicated dedupe key(s), ${dupCompletions.length} task(s) completed twice${dupCompletions.length ? ` (${dupCompletions.slice(0, 3).map((d) => d.task_id).join(", ")})` : ""}`,
+    `${dupArtifacts.length} duplicated artifact kind(s)${dupArtifacts.length ? ` (${dupArtifacts.slice(0, 5).map((a) => `task ${a.task_id} ${a.kind} ×${a.n}: ${a.keys}`).join("; ")})` : ""}, ${dupEvents[0]?.n ?? 0} duplicated dedupe key(s), ${dupCompletions.length} task(s) completed twice${dupCompletions.length ? ` (${dupCompletions.slice(0, 3).map((d) => d.task_id).join(", ")})` : ""}`,
   );
 
   // 3. Event ids: what the observers saw against what is stored.
@@ -782,8 +783,9 @@ async function runChecks(sql: postgres.Sql): Promise<{ checks: Check[]; figures:
   const dbr = chaos.filter((c) => c.what === "database");
   add(`chaos done (${KILLS} kills, ${DB_RESTARTS} database restarts asked)`, kills.length === KILLS && dbr.length === DB_RESTARTS, `${kills.length} kills (${["app", "executor", "both"].map((w) => `${chaos.filter((c) => c.what === w).length} ${w}`).join(", ")}), ${dbr.length} database restarts`);
 
-  const apiMs = chaos.map((c) => c.apiMs).filter((x): x is number => x !== null);
-  const stepMs = chaos.map((c) => c.stepMs).filter((x): x is number => x !== null);
+  // Process kills only; database restarts are measured from the stop command and listed on their own.
+  const apiMs = kills.map((c) => c.apiMs).filter((x): x is number => x !== null);
+  const stepMs = kills.map((c) => c.stepMs).filter((x): x is number => x !== null);
   const lost = wrong.length;
   const figures = {
     seed: SEED,
@@ -803,7 +805,8 @@ async function runChecks(sql: postgres.Sql): Promise<{ checks: Check[]; figures:
     orphans: orphanWt.length + sandboxes.length,
     apiFailuresSeenByClients: apiFailures,
     recoverApiMs: { p50: percentile(apiMs, 50), p95: percentile(apiMs, 95), max: percentile(apiMs, 100) },
-    recoverStepMs: { p50: percentile(stepMs, 50), p95: percentile(stepMs, 95), max: percentile(stepMs, 100), measured: stepMs.length, of: chaos.length },
+    recoverStepMs: { p50: percentile(stepMs, 50), p95: percentile(stepMs, 95), max: percentile(stepMs, 100), measured: stepMs.length, of: kills.length },
+    dbRestartRecovery: dbr.map((c) => ({ downMs: c.downMs, apiMs: c.apiMs, stepMs: c.stepMs })),
     unexpectedExits: unexpectedExits.length,
     wallSeconds: Math.round((Date.now() - t0) / 1000),
     chaos,
@@ -921,7 +924,8 @@ async function main(): Promise<number> {
   for (const n of notes) console.log(`NOTE  ${n}`);
   const r = figures.recoverApiMs as { p50: number | null; p95: number | null };
   const st = figures.recoverStepMs as { p50: number | null; p95: number | null; measured: number; of: number };
-  console.log(`time to recover after a kill/restart: API answer p50 ${r.p50} ms, p95 ${r.p95} ms; first completed step p50 ${st.p50} ms, p95 ${st.p95} ms (${st.measured}/${st.of} measured)`);
+  console.log(`time to recover after a kill: API answer p50 ${r.p50} ms, p95 ${r.p95} ms; first completed step p50 ${st.p50} ms, p95 ${st.p95} ms (${st.measured}/${st.of} kills measured)`);
+  console.log(`database restarts: ${JSON.stringify(figures.dbRestartRecovery)}`);
   console.log(`figures: ${JSON.stringify({ ...figures, chaos: undefined })}`);
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ ok: checks.every((c) => c.ok), checks, notes, figures, unexpectedExits, exitLogs, scripts }, null, 2));
   const failed = checks.filter((c) => !c.ok);

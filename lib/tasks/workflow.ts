@@ -9,6 +9,7 @@ import {
   listArtifacts,
   listDependencies,
   listSubtasks,
+  lockTask,
   updateTask,
   updateTaskStatuses,
   upsertArtifact,
@@ -88,7 +89,13 @@ export type TaskRunContext = Scope & {
 
 const TERMINAL: readonly TaskStatus[] = terminalTaskStatuses;
 
-/** Status of a task plus one timeline entry saying why, in one transaction (idempotent per `dedupeKey`). */
+/**
+ * Status of a task plus one timeline entry saying why, in one transaction (idempotent per `dedupeKey`).
+ * A task that has ended (completed, failed, cancelled) keeps its end: under the task's row lock, a
+ * write to an ended task changes nothing — so a step that was in flight when a person cancelled
+ * (e.g. `start` marking it `planning`) cannot bring a cancelled task back. Only a retry
+ * (`lib/tasks/retry-task.ts`) reopens an ended task.
+ */
 export async function setTaskStatus(
   scope: Scope,
   status: TaskStatus,
@@ -96,6 +103,8 @@ export async function setTaskStatus(
   opts: { actor?: string; dedupeKey?: string; error?: string | null; data?: Record<string, unknown> } = {},
 ): Promise<void> {
   await getDb().transaction(async (tx) => {
+    const current = await lockTask(tx, scope);
+    if (!current || TERMINAL.includes(current.status)) return;
     const now = new Date();
     await updateTask(tx, scope, {
       status,
@@ -353,9 +362,11 @@ export async function startSubtask(
   parentStatus: TaskStatus,
 ): Promise<void> {
   await getDb().transaction(async (tx) => {
+    // The parent first (the lock order of setTaskStatus and retries): an ended task keeps its status.
+    const parent = await lockTask(tx, ctx);
     await updateTask(tx, { organizationId: ctx.organizationId, taskId: subtask.id }, { status: "running", startedAt: new Date(), error: null });
     // A parallel branch waiting for a person keeps the task `awaiting_approval` until it is decided.
-    if ((await countPendingApprovals(tx, ctx)) === 0) await updateTask(tx, ctx, { status: parentStatus });
+    if (parent && !TERMINAL.includes(parent.status) && (await countPendingApprovals(tx, ctx)) === 0) await updateTask(tx, ctx, { status: parentStatus });
     await appendTaskEvent(tx, {
       ...ctx,
       type: "status",
