@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
-import { agents, llmCalls, squads, tasks } from "../schema";
+import { agents, artifacts, llmCalls, squads, tasks } from "../schema";
 
 // Tenant-scoped read models over the usage ledger (`llm_calls`) for the board, the usage charts
 // and the agents page. Costs are USD micros (1 USD = 1,000,000), tokens as the provider counted them.
@@ -81,7 +81,9 @@ export async function taskCostSeries(db: DbOrTx, q: Scope & { taskId: string }):
 /**
  * Each agent of each squad with its recent runs: the subtasks its squad gave its role (newest
  * first, at most `recent`), how many of all of them completed, and the spend of its role's calls
- * in its squad's tasks since `since`.
+ * in its squad's tasks since `since`. The product manager works on tasks, not subtasks: its runs are
+ * the squad's tasks it planned (a plan made by a model, not a single-agent run's), each linking to
+ * its task.
  */
 export async function agentActivity(
   db: DbOrTx,
@@ -128,6 +130,37 @@ export async function agentActivity(
     .select({ id: tasks.id, parentTaskId: tasks.parentTaskId, squadId: tasks.squadId, role: tasks.role, title: tasks.title, status: tasks.status, completedAt: tasks.completedAt, rank: sql<number>`row_number() over (partition by ${tasks.squadId}, ${tasks.role} order by ${tasks.createdAt} desc)` })
     .from(tasks)
     .where(and(eq(tasks.organizationId, q.organizationId), isNotNull(tasks.parentTaskId), gte(tasks.createdAt, q.since)));
+  // The product manager's runs: the squad's top-level tasks with a plan a model made.
+  const planned = await db
+    .select({ id: tasks.id, squadId: tasks.squadId, title: tasks.title, status: tasks.status, completedAt: tasks.completedAt })
+    .from(tasks)
+    .innerJoin(artifacts, and(eq(artifacts.taskId, tasks.id), eq(artifacts.organizationId, q.organizationId), eq(artifacts.kind, "plan")))
+    .where(
+      and(
+        eq(tasks.organizationId, q.organizationId),
+        isNull(tasks.parentTaskId),
+        gte(tasks.createdAt, q.since),
+        sql`coalesce(${artifacts.data}->'model'->>'provider', '') <> 'none'`,
+      ),
+    )
+    .orderBy(desc(tasks.createdAt));
+  for (const t of planned) {
+    const key = `${t.squadId}:product_manager`;
+    const c = counts.find((x) => `${x.squadId}:${x.role}` === key);
+    const done = t.status === "completed" ? 1 : 0;
+    const bad = t.status === "failed" ? 1 : 0;
+    if (c) {
+      c.runs = String(Number(c.runs) + 1);
+      c.completed = String(Number(c.completed) + done);
+      c.failed = String(Number(c.failed) + bad);
+    } else counts.push({ squadId: t.squadId, role: "product_manager", runs: "1", completed: String(done), failed: String(bad) });
+  }
+  const plannedRank = new Map<string, number>();
+  for (const t of planned) {
+    const rank = (plannedRank.get(t.squadId ?? "") ?? 0) + 1;
+    plannedRank.set(t.squadId ?? "", rank);
+    recent.push({ id: t.id, parentTaskId: t.id, squadId: t.squadId, role: "product_manager", title: t.title, status: t.status, completedAt: t.completedAt, rank });
+  }
   const k = (squadId: string | null, role: string | null) => `${squadId}:${role}`;
   const countMap = new Map(counts.map((c) => [k(c.squadId, c.role), c]));
   const spendMap = new Map(spend.map((s) => [k(s.squadId, s.role), Number(s.cost)]));

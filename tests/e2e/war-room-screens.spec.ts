@@ -122,6 +122,8 @@ test.describe("war room screens", () => {
     await page.goto("/agents");
     await expect(page.getByTestId("agent-row")).toHaveCount(4);
     await expect(page.locator('[data-testid="agent-row"][data-role="developer"]').getByTestId("agent-success-rate")).toHaveText("100%");
+    // The product manager's runs are the tasks it planned (not subtasks): it is not "0 runs".
+    await expect(page.locator('[data-testid="agent-row"][data-role="product_manager"]').getByTestId("agent-success-rate")).toHaveText("100%");
     await shoot(page, testInfo, "agents.png");
     await expectAccessible(page, testInfo, "agents");
   });

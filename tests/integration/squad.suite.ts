@@ -257,7 +257,7 @@ export function defineSquadSuite(kind: "pglite" | "postgres"): void {
       const waiting = await waitForStatus(bob, taskId, "awaiting_approval");
       expect(waiting.subtasks.every((s) => s.status === "queued")).toBe(true);
       const planApproval = await pendingApproval(bob, taskId);
-      expect(planApproval).toMatchObject({ kind: "plan", status: "pending", reason: expect.stringMatching(/human_required/) });
+      expect(planApproval).toMatchObject({ kind: "plan", status: "pending", reason: expect.stringMatching(/autonomy is Human required/) });
 
       const approved = await decide(bob, planApproval.id, { decision: "approve", comment: "Name the column due_on" });
       expect(approved.status).toBe(200);
@@ -297,7 +297,7 @@ export function defineSquadSuite(kind: "pglite" | "postgres"): void {
       const taskId = await createTask(carol, "Add a due date column (rejection demo)");
       await waitForStatus(carol, taskId, "awaiting_approval");
       const approval = await pendingApproval(carol, taskId);
-      expect(approval).toMatchObject({ kind: "deliver", reason: expect.stringMatching(/supervised/) });
+      expect(approval).toMatchObject({ kind: "deliver", reason: expect.stringMatching(/autonomy is Supervised/) });
 
       const invalid = await decide(carol, approval.id, { decision: "maybe" });
       expect(invalid.status).toBe(422);
