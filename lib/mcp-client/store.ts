@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { squadMcpServers } from "@/db/schema";
 import type { AgentRole } from "@/db/schema/agent-roles";
@@ -61,10 +62,16 @@ export async function mcpServersForRole(db: DbOrTx, q: Scope & { role: AgentRole
   return (await listMcpServerRows(db, q)).filter((r) => r.enabled && serverAllowsRole(r, q.role));
 }
 
-/** The stored headers, decrypted ({} when none). */
+const storedHeadersSchema = z.record(z.string(), z.string());
+
+/**
+ * The stored headers, decrypted ({} when none).
+ * @throws Error when the decrypted value is not a JSON object of strings (a corrupt or foreign row)
+ */
 export async function decryptHeaders(row: Pick<McpServerRow, "headersEncrypted">): Promise<Record<string, string>> {
   if (!row.headersEncrypted) return {};
-  return JSON.parse(await decryptSecret(row.headersEncrypted, "squad_mcp_servers.headers_encrypted")) as Record<string, string>;
+  const text = await decryptSecret(row.headersEncrypted, "squad_mcp_servers.headers_encrypted");
+  return storedHeadersSchema.parse(JSON.parse(text));
 }
 
 /** How to connect to a stored server (headers decrypted). */
